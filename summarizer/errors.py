@@ -1,0 +1,162 @@
+"""One error hierarchy for the whole package.
+
+Every error the package raises on purpose is a `SummarizerError`. Each subclass carries the
+process exit code the CLI uses for it, so the mapping lives here and nowhere else:
+
+    0  success
+    1  unexpected internal error (a bug: please report it)
+    2  usage error (bad flags or arguments; also typer's own usage errors)
+    3  input error: missing, unreadable, empty, binary or undecodable article
+    4  backend error: the model could not be reached, refused, timed out, or ran out of quota
+    5  the model's output could not be validated (after the allowed re-asks)
+    6  a batch finished but some articles failed (each failure is recorded in the output)
+    7  an evaluation gate (`--fail-under`) was not met
+  130  interrupted (Ctrl-C)
+
+Messages never contain API keys: backends build them from status codes and server text,
+and `redact()` scrubs anything that looks like a key before it is shown or stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "AuthenticationError",
+    "BackendError",
+    "BackendTimeout",
+    "BackendUnavailable",
+    "BatchIncomplete",
+    "ConfigError",
+    "ContextLengthExceeded",
+    "EmptyInputError",
+    "GateFailed",
+    "InputError",
+    "InvalidOutput",
+    "OutputTruncated",
+    "QuotaExceeded",
+    "RateLimited",
+    "SummarizerError",
+    "UnreadableInputError",
+    "redact",
+]
+
+
+class SummarizerError(Exception):
+    """Base class. `exit_code` is what the CLI exits with; `hint` is an optional next step."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(redact(message))
+        self.hint = redact(hint) if hint else None
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ConfigError(SummarizerError):
+    """Bad settings: unknown schema, model file not found, conflicting flags."""
+
+    exit_code = 2
+
+
+class InputError(SummarizerError):
+    """The article cannot be read as text."""
+
+    exit_code = 3
+
+
+class EmptyInputError(InputError):
+    """The input holds no article text (empty, whitespace only, or HTML with no main text)."""
+
+
+class UnreadableInputError(InputError):
+    """Missing file, binary data, or bytes that no text encoding explains."""
+
+
+class BackendError(SummarizerError):
+    """The model backend failed. `retryable` says whether trying again may help."""
+
+    exit_code = 4
+    retryable = False
+
+    def __init__(self, message: str, *, hint: str | None = None, attempts: int = 1) -> None:
+        super().__init__(message, hint=hint)
+        self.attempts = attempts
+
+
+class BackendUnavailable(BackendError):
+    """Connection refused or reset, DNS failure, 5xx, or an answer that is not the API's."""
+
+    retryable = True
+
+
+class BackendTimeout(BackendError):
+    """A request, or the whole per-article deadline, ran out of time."""
+
+    retryable = True
+
+
+class RateLimited(BackendError):
+    """HTTP 429 that kept coming back after the allowed retries."""
+
+    retryable = True
+
+
+class AuthenticationError(BackendError):
+    """HTTP 401/403: the key is missing, wrong, or lacks access to the model."""
+
+
+class QuotaExceeded(BackendError):
+    """The account has no quota left (`insufficient_quota`): retrying cannot help."""
+
+
+class ContextLengthExceeded(BackendError):
+    """The prompt does not fit the model's context window (HTTP 400)."""
+
+
+class OutputTruncated(BackendError):
+    """The model stopped at the token limit (`finish_reason=length`); its JSON is incomplete."""
+
+
+class InvalidOutput(SummarizerError):
+    """The model's answer did not validate against the schema, even after re-asking."""
+
+    exit_code = 5
+
+
+class BatchIncomplete(SummarizerError):
+    """A batch finished with some articles failed; their records say why."""
+
+    exit_code = 6
+
+
+class GateFailed(SummarizerError):
+    """An evaluation metric fell below its `--fail-under` threshold."""
+
+    exit_code = 7
+
+
+_SECRET_PATTERNS = [
+    re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-\.=]{8,}"),
+    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[^\s\"',]{6,}"),
+]
+_extra_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret (e.g. the configured API key) so `redact` always removes it."""
+    if value and len(value) >= 6:
+        _extra_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Remove API keys and bearer tokens from `text`."""
+    for secret in _extra_secrets:
+        text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
+    return text
