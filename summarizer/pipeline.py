@@ -1,0 +1,290 @@
+"""`summarize()`: the one orchestration used by the CLI, the eval harness and notebooks.
+
+    article -> candidates (code) -> per part: prompt -> backend -> choice -> grounded items
+            -> merged result with provenance (`meta`)
+
+Long articles are split into overlapping chunks at paragraph breaks; each chunk is
+extracted with the candidates inside it, and the parts are merged (people by normalised
+name, quotes by span). Nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import importlib.metadata
+import time
+from typing import Any, TypeVar, overload
+
+from pydantic import BaseModel
+
+from summarizer import extraction
+from summarizer.article import Article, from_text
+from summarizer.backends import Backend, get_backend
+from summarizer.errors import BackendTimeout, ContextLengthExceeded
+from summarizer.prompting import build_messages, prompt_version
+from summarizer.schemas import PARTS, Event, Meta, Result, Usage, schema_for
+from summarizer.settings import Settings
+
+__all__ = ["asummarize", "plan_chunks", "summarize"]
+
+M = TypeVar("M", bound=BaseModel)
+
+# Output budgets per part, in tokens: enough for the largest answer each schema allows.
+PART_TOKENS = {"event": 400, "participants": 600, "absentees": 400, "appointments": 400,
+               "quotes": 300, "custom": 1024}
+# Characters per token assumed when planning chunks: low on purpose (English runs ~4).
+CHARS_PER_TOKEN = 3.0
+PROMPT_RESERVE = 1800  # tokens for the system prompt, candidate lists and the task
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("summarizer")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source checkout
+        return "0+unknown"
+
+
+def plan_chunks(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[tuple[int, int]]:
+    """Split `text` into [start, end) spans of at most ~max_chars, at paragraph breaks.
+
+    Consecutive chunks share `overlap_paragraphs` paragraphs so that a quote or a name at a
+    boundary is whole in at least one chunk. A paragraph longer than `max_chars` is split
+    at sentence ends, then hard.
+    """
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == "\n" and i + 1 < len(text) and text[i + 1] == "\n" or i == len(text) - 1:
+            pieces.append((start, i + 1))
+            start = i + 1
+    units: list[tuple[int, int]] = []
+    for s, e in pieces:
+        while e - s > max_chars:
+            cut = text.rfind(". ", s, s + max_chars)
+            cut = cut + 2 if cut > s else s + max_chars
+            units.append((s, cut))
+            s = cut
+        units.append((s, e))
+    chunks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= max_chars:
+            j += 1
+        chunks.append((units[i][0], units[j][1]))
+        if j + 1 >= len(units):
+            break
+        i = max(j + 1 - overlap_paragraphs, i + 1)
+    return chunks
+
+
+def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
+               settings: Settings) -> str:
+    from summarizer.schemas import SCHEMA_VERSION
+
+    return str(cache.key(
+        text_sha256=article.sha256, published=str(article.published), schema=schema,
+        schema_version=SCHEMA_VERSION, prompt=prompt_version(), backend=backend.kind,
+        model=backend.model, base_url=backend.base_url, temperature=settings.temperature,
+        max_tokens=settings.max_tokens, n_ctx=settings.n_ctx, seed=settings.seed,
+        mode=settings.mode, version=_version(),
+    ))
+
+
+def _merge(part: str, results: list[Any]) -> Any:
+    if part == "event":
+        first: Event = results[0]
+        for later in results[1:]:  # fill what the lead chunk left open
+            if first.date is None and later.date is not None:
+                first.date, first.date_evidence = later.date, later.date_evidence
+            for attr in ("venue", "city", "country"):
+                if getattr(first.location, attr) is None:
+                    setattr(first.location, attr, getattr(later.location, attr))
+        return first
+    merged = [item for chunk in results for item in chunk]
+    if part == "quotes":
+        seen: set[tuple[int | None, int | None]] = set()
+        unique = []
+        for q in merged:
+            span = (q.grounding.start, q.grounding.end) if q.grounding else (None, None)
+            if span not in seen:
+                seen.add(span)
+                unique.append(q)
+        return unique[:5]
+    return extraction._dedupe_people(merged)
+
+
+class _Run:
+    """The state of one article's extraction: usage counters and the calls it makes."""
+
+    def __init__(self, article: Article, backend: Backend, settings: Settings) -> None:
+        self.article, self.backend, self.settings = article, backend, settings
+        self.usage = Usage()
+
+    async def call(self, messages: list[dict[str, str]], model: type[M], part: str) -> M:
+        budget = min(self.settings.max_tokens, PART_TOKENS[part]) if part != "custom" \
+            else self.settings.max_tokens
+        out = await self.backend.complete(messages, model, max_tokens=budget)
+        self.usage.calls += 1
+        self.usage.prompt_tokens += out.prompt_tokens
+        self.usage.completion_tokens += out.completion_tokens
+        self.usage.retries += out.attempts - 1
+        return out.value  # type: ignore[no-any-return]
+
+    async def extract_chunk(self, start: int, end: int, cands: extraction.Candidates,
+                            parts: tuple[str, ...]) -> dict[str, Any]:
+        text = self.article.text
+        sub = cands if (start, end) == (0, len(text)) else cands.within(start, end)
+        listings = extraction.listings(sub)
+
+        async def one(part: str) -> Any:
+            model = extraction.draft_model(part, sub, constrained=self.backend.constrained)
+            draft = None
+            if model is not None:
+                messages = build_messages(text[start:end], listings, part)
+                draft = await self.call(messages, model, part)
+            return extraction.to_items(part, draft, text, sub)
+
+        if self.backend.kind == "openai":  # remote servers serve parts in parallel
+            values = await asyncio.gather(*(one(p) for p in parts))
+        else:  # a local model runs one decode at a time; keep order for prefix caching
+            values = [await one(p) for p in parts]
+        return dict(zip(parts, values, strict=True))
+
+    async def extract(self, parts: tuple[str, ...]) -> tuple[dict[str, Any], int]:
+        text = self.article.text
+        cands = extraction.gather(text, self.article.published)
+        n_ctx = self.backend.n_ctx or self.settings.n_ctx
+        max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
+        for _ in range(3):
+            chunks = plan_chunks(text, max(max_chars, 2000))
+            try:
+                per_chunk = [await self.extract_chunk(s, e, cands, parts) for s, e in chunks]
+                break
+            except ContextLengthExceeded:
+                if max_chars <= 2000:
+                    raise
+                max_chars //= 2  # our estimate was off for this tokenizer: smaller chunks
+        else:  # pragma: no cover - the loop either breaks or raises
+            raise ContextLengthExceeded("the article could not be split small enough")
+        merged = {p: _merge(p, [c[p] for c in per_chunk]) for p in parts}
+        return merged, len(chunks)
+
+
+def _meta(schema: str, article: Article, backend: Backend, run: _Run, chunks: int,
+          started: float) -> Meta:
+    warnings = []
+    if article.published is None:
+        warnings.append("no publication date found: relative dates were left unresolved "
+                        "(pass --published YYYY-MM-DD)")
+    if chunks > 1:
+        warnings.append(f"long article: processed in {chunks} overlapping chunks")
+    return Meta(
+        schema_name=schema, backend=backend.kind, model=backend.model,
+        base_url=backend.base_url, source=article.source, published=article.published,
+        published_from=article.published_from, text_sha256=article.sha256,
+        chars=len(article.text), chunks=chunks, usage=run.usage,
+        latency_s=round(time.monotonic() - started, 3), warnings=warnings, version=_version(),
+    )
+
+
+def _as_article(article: str | Article, published: dt.date | None) -> Article:
+    if isinstance(article, Article):
+        if published is not None:
+            return dataclasses.replace(article, published=published, published_from="flag")
+        return article
+    return from_text(article, published=published)
+
+
+@overload
+async def asummarize(article: str | Article, schema: str = ..., *,
+                     settings: Settings | None = ..., backend: Backend | None = ...,
+                     published: dt.date | None = ..., cache: Any = ...) -> Result: ...
+@overload
+async def asummarize(article: str | Article, schema: type[M], *,
+                     settings: Settings | None = ..., backend: Backend | None = ...,
+                     published: dt.date | None = ..., cache: Any = ...) -> M: ...
+
+
+async def asummarize(
+    article: str | Article,
+    schema: str | type[BaseModel] = "brief",
+    *,
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    published: dt.date | None = None,
+    cache: Any = None,
+) -> Any:
+    """Summarise one article. See `summarize` for the arguments."""
+    settings = settings or Settings.from_env()
+    art = _as_article(article, published)
+    backend = backend or get_backend(settings)
+    started = time.monotonic()
+    run = _Run(art, backend, settings)
+    if not isinstance(schema, str):  # the user's own pydantic model
+        cands = extraction.gather(art.text, art.published)
+        messages = build_messages(art.text, extraction.listings(cands), "custom")
+        async with asyncio.timeout(settings.deadline):
+            return await run.call(messages, schema, "custom")
+
+    model = schema_for(schema)
+    key = _cache_key(cache, art, schema, backend, settings) if cache is not None else None
+    if key is not None and (hit := cache.get(key)) is not None:
+        result = model.model_validate(hit)
+        if result.meta is not None:
+            result.meta.cached = True
+            result.meta.usage = Usage()
+            result.meta.latency_s = round(time.monotonic() - started, 3)
+            result.meta.source = art.source
+        result._article = art.text
+        return result
+    try:
+        async with asyncio.timeout(settings.deadline):
+            parts, chunks = await run.extract(PARTS[schema])
+    except TimeoutError:
+        raise BackendTimeout(
+            f"gave up on the article after the {settings.deadline:.0f} s deadline",
+            hint="raise --deadline, or use a faster model",
+        ) from None
+    fields = {("key_quotes" if p == "quotes" else p): v for p, v in parts.items()}
+    result = model(**fields, meta=_meta(schema, art, backend, run, chunks, started))
+    result._article = art.text
+    if key is not None:
+        cache.put(key, result.model_dump(mode="json"))
+    return result
+
+
+def summarize(
+    article: str | Article,
+    schema: str | type[BaseModel] = "brief",
+    *,
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    published: dt.date | None = None,
+    cache: Any = None,
+) -> Any:
+    """Summarise one article into a validated, grounded pydantic object.
+
+    article:   the text (plain or HTML) or an `Article` from `summarizer.article`.
+    schema:    "brief" (all parts), "event", "participants", "absentees", "appointments",
+               "quotes", or your own pydantic model class (returned as an instance of it).
+    settings:  which model and limits; default `Settings.from_env()` (embedded model
+               unless OPENAI_BASE_URL / SUMMARIZER_MODEL say otherwise).
+    backend:   an explicit backend (e.g. `FakeBackend` in tests); overrides `settings`.
+    published: the publication date, used to resolve "on Thursday"; beats a dateline.
+    cache:     a `summarizer.cache.Cache`; a hit makes no model call.
+    """
+    coro = asummarize(article, schema, settings=settings, backend=backend,
+                      published=published, cache=cache)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    # Called from a running loop (a Jupyter cell): run on a worker thread's own loop.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -1,0 +1,66 @@
+"""Rendering prompts from the template files in prompts/.
+
+The article goes into the prompt as delimited data (between <article> tags), never through
+a template engine: `render` substitutes `{{name}}` placeholders in one pass, so an article
+that itself contains `{{` or `</article>` cannot change the prompt's structure.
+
+Message layout, for prompt-prefix caching: system prompt, then the article and the
+candidate lists (identical for every part of one article), then the part's task last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from summarizer.resources import data_dir
+
+__all__ = ["build_messages", "prompt_version", "render", "shared_prefix", "template"]
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_TEMPLATES = ("system", "article", "event", "participants", "absentees", "appointments",
+              "quotes", "custom")
+
+
+@cache
+def template(name: str) -> str:
+    return (data_dir("prompts") / f"{name}.md").read_text(encoding="utf-8").strip()
+
+
+@cache
+def prompt_version() -> str:
+    """A hash of every template: part of the cache key, so editing a prompt invalidates it."""
+    digest = hashlib.sha256()
+    for name in _TEMPLATES:
+        digest.update(name.encode() + b"\0" + template(name).encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """Replace `{{name}}` placeholders in one pass; substituted values are never re-read."""
+
+    def substitute(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise KeyError(f"template placeholder {{{{{key}}}}} has no value")
+        return values[key]
+
+    return _PLACEHOLDER.sub(substitute, text)
+
+
+def _as_data(article: str) -> str:
+    # A closing tag inside the article must not end the data block early.
+    return re.sub(r"(?i)</\s*article\s*>", "</ article>", article)
+
+
+def shared_prefix(article: str, listings: dict[str, str]) -> str:
+    """The user-message part shared by every call on one article."""
+    return render(template("article"), {"article": _as_data(article), **listings})
+
+
+def build_messages(article: str, listings: dict[str, str], part: str) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": template("system")},
+        {"role": "user", "content": shared_prefix(article, listings) + "\n\n" + template(part)},
+    ]
