@@ -1,0 +1,69 @@
+"""summarizer: structured, verifiable summaries of news articles.
+
+    from summarizer import summarize
+    brief = summarize(open("article.txt").read(), published=datetime.date(2023, 11, 24))
+    brief.event.date, brief.key_quotes[0].grounding
+
+The public API is pinned by tests/test_public_api.py: change it on purpose only.
+"""
+
+from summarizer.errors import (
+    BackendError,
+    ConfigError,
+    InputError,
+    InvalidOutput,
+    SummarizerError,
+)
+from summarizer.pipeline import asummarize, summarize
+from summarizer.schemas import (
+    Absentee,
+    AbsenteesResult,
+    Appointment,
+    AppointmentsResult,
+    Brief,
+    Event,
+    EventResult,
+    Grounding,
+    KeyQuote,
+    Location,
+    Participant,
+    ParticipantsResult,
+    QuotesResult,
+)
+from summarizer.settings import Settings
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    # The eval harness pulls in scipy and pandas: import it only when asked for.
+    if name in ("evaluate", "EvalRun"):
+        from summarizer import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+
+
+__all__ = [
+    "Absentee",
+    "AbsenteesResult",
+    "Appointment",
+    "AppointmentsResult",
+    "BackendError",
+    "Brief",
+    "ConfigError",
+    "EvalRun",
+    "Event",
+    "EventResult",
+    "Grounding",
+    "InputError",
+    "InvalidOutput",
+    "KeyQuote",
+    "Location",
+    "Participant",
+    "ParticipantsResult",
+    "QuotesResult",
+    "Settings",
+    "SummarizerError",
+    "asummarize",
+    "evaluate",
+    "summarize",
+]

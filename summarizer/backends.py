@@ -37,7 +37,7 @@ from summarizer.errors import (
     ConfigError,
     ContextLengthExceeded,
 )
-from summarizer.retry import call_with_retries
+from summarizer.retry import call_with_retries, reject_non_json
 from summarizer.settings import Settings
 
 __all__ = [
@@ -110,6 +110,8 @@ def _load_server(path: str, n_ctx: int, threads: int) -> Any:
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.warmup = False
+    # llama.cpp logs every request to stderr; keep the terminal for our own messages.
+    params.verbosity = int(os.environ.get("SUMMARIZER_LLAMA_VERBOSITY", "-1"))
     # The runtime also listens on a loopback port; lock it with a random key so that no
     # other local process can use our model through it.
     params.api_keys = [secrets.token_hex(16)]
@@ -204,6 +206,10 @@ class OpenAIBackend:
             api_key=settings.api_key or "no-key",
             max_retries=0,  # summarizer.retry is the only retry layer
             timeout=settings.timeout,
+            # A 200 with an HTML page (a proxy's) is a server failure, not model output.
+            http_client=openai.DefaultAsyncHttpxClient(
+                event_hooks={"response": [reject_non_json]}
+            ),
         )
         self._client = instructor.from_openai(self._raw, mode=MODES[mode])
         self._model = settings.model

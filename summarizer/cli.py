@@ -1,0 +1,221 @@
+"""The `summarize` command. It parses arguments, calls the library, and prints.
+
+    summarize ARTICLE... [--schema brief] [--format ...]   one or many articles
+    summarize DIR --out results.jsonl                       a resumable batch
+    summarize eval DATASET                                  score against references
+    summarize schema [NAME]                                 the JSON Schema of a result
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from summarizer.cli_common import DefaultCommandGroup
+from summarizer.errors import SummarizerError, redact
+from summarizer.output import FORMATS, render, rich_view
+from summarizer.schemas import SCHEMAS
+from summarizer.settings import Settings
+
+__all__ = ["app", "main"]
+
+HELP = """Structured, verifiable summaries of news articles.
+
+Turns an article into its event (title, type, date, place), participants, absentees,
+appointments and key quotes. Every quote is verbatim from the article and every name
+occurs in it: each carries the character span where it was found.
+
+By default a tiny model runs on this machine (SmolLM2-135M through llama.cpp: no key, no
+network). For better results use a stronger model: --model path/to/model.gguf, a local
+server with --base-url http://localhost:8080/v1 (llama.cpp, vLLM, Ollama), or OpenAI with
+OPENAI_API_KEY and --model gpt-4o-mini.
+
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 model backend failed,
+5 invalid model output, 6 batch finished with failures, 7 eval gate failed, 130 interrupted.
+"""
+
+TINY_MODEL_NOTE = (
+    "note: using the embedded {model} (a tiny offline model: private and free, but weak; "
+    "quotes and names are still taken verbatim from the article). For better summaries: "
+    "--model path/to/model.gguf, --base-url http://localhost:8080/v1, or OPENAI_API_KEY "
+    "with --model gpt-4o-mini."
+)
+
+app = typer.Typer(cls=DefaultCommandGroup, help=HELP, no_args_is_help=True,
+                  rich_markup_mode=None, add_completion=False)
+err = Console(stderr=True)
+
+SchemaOpt = Annotated[str, typer.Option("--schema", "-s", help=f"One of: {', '.join(SCHEMAS)}.")]
+ModelOpt = Annotated[str | None, typer.Option(
+    "--model", "-m", envvar="SUMMARIZER_MODEL", show_envvar=True,
+    help="A .gguf file (run here), or a model name on --base-url / OpenAI.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(
+    "--base-url", envvar="OPENAI_BASE_URL", show_envvar=True,
+    help="An OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama).")]
+ModeOpt = Annotated[str | None, typer.Option(
+    help="instructor mode for --base-url: json_schema (default), tools, json, md_json.")]
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = ()
+        return True
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_RedactingFilter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    if verbose < 2:  # instructor logs every failed attempt at ERROR; we report them ourselves
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def _fail(error: SummarizerError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    if error.hint:
+        err.print(f"hint: {error.hint}", highlight=False)
+    return typer.Exit(error.exit_code)
+
+
+def _print(result: Any, fmt: str | None, many: bool) -> None:
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() else "jsonl" if many else "json"
+    if fmt == "table" and sys.stdout.isatty():
+        Console().print(rich_view(result))
+    else:
+        sys.stdout.write(render(result, fmt).rstrip("\n") + "\n")
+        sys.stdout.flush()
+
+
+def _cache(enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from summarizer.cache import Cache
+
+    return Cache()
+
+
+@app.command("run", help="Summarise articles (the default command: `summarize FILE`).")
+def run(
+    articles: Annotated[list[str], typer.Argument(
+        help="Article files (.txt, .html), directories, or - for stdin.", show_default=False)],
+    schema: SchemaOpt = "brief",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help=f"One of: {', '.join(FORMATS)}. Default: a table on a "
+        "terminal, JSON when piped (JSONL for several articles).")] = None,
+    published: Annotated[dt.datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Publication date, to resolve 'on Thursday'.")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write one JSONL record per article here; rerun to resume.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Articles in flight (--out).")] = 4,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Output tokens per call.")] = 1024,
+    timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 120.0,
+    deadline: Annotated[float, typer.Option(help="Seconds per article, retries included.")]
+    = 600.0,
+    threads: Annotated[int | None, typer.Option(
+        envvar="SUMMARIZER_THREADS", help="llama.cpp threads (default: the free cores).")]
+    = None,
+    ctx: Annotated[int, typer.Option(help="Context window in tokens; longer articles "
+                                          "are chunked.")] = 8192,
+    cache: Annotated[bool, typer.Option(help="Reuse earlier results for identical "
+                                             "inputs and settings.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress.")]
+    = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
+) -> None:
+    _setup_logging(verbose)
+    from summarizer.article import expand_sources, read_article
+    from summarizer.backends import get_backend
+    from summarizer.pipeline import asummarize
+    from summarizer.schemas import schema_for
+
+    pub = published.date() if published else None
+    try:
+        schema_for(schema)
+        if fmt is not None and fmt not in FORMATS:
+            raise SummarizerError(f"unknown format {fmt!r}", hint=f"one of {FORMATS}")
+        settings = Settings.from_env(
+            model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
+            timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx)
+        sources = expand_sources(articles)
+        backend = get_backend(settings)
+        if backend.kind == "embedded" and getattr(backend, "is_default", False) and not quiet:
+            err.print(TINY_MODEL_NOTE.format(model=backend.model), style="dim",
+                      highlight=False)
+        store = _cache(cache)
+        if out is not None:
+            from summarizer.batch import run_batch
+
+            report = asyncio.run(run_batch(
+                sources, out, schema=schema, settings=settings, concurrency=concurrency,
+                published=pub, progress=not quiet, backend=backend, cache=store))
+            if not quiet:
+                err.print(report.summary() if hasattr(report, "summary") else str(report))
+            if getattr(report, "failed", 0):
+                from summarizer.errors import BatchIncomplete
+
+                raise BatchIncomplete(f"{report.failed} article(s) failed; see {out}")
+            return
+        failures = 0
+        for source in sources:
+            try:
+                article = read_article(source, published=pub)
+                result = asyncio.run(asummarize(article, schema, settings=settings,
+                                                backend=backend, cache=store))
+            except SummarizerError as exc:
+                if len(sources) == 1:
+                    raise
+                failures += 1
+                err.print(f"[red]error[/] {source}: {exc}", highlight=False)
+                continue
+            _print(result, fmt, many=len(sources) > 1)
+        if failures:
+            from summarizer.errors import BatchIncomplete
+
+            raise BatchIncomplete(f"{failures} of {len(sources)} article(s) failed")
+    except SummarizerError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.command("schema", help="Print the JSON Schema of a result (the output contract).")
+def schema_cmd(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCHEMAS)}.")] = "brief",
+) -> None:
+    from summarizer.schemas import schema_for
+
+    try:
+        model = schema_for(name)
+    except SummarizerError as exc:
+        raise _fail(exc) from None
+    sys.stdout.write(json.dumps(model.model_json_schema(), indent=2) + "\n")
+
+
+def _mount_eval() -> None:
+    try:
+        from summarizer import cli_eval
+    except ImportError:  # pragma: no cover - during development only
+        return
+    app.add_typer(cli_eval.app, name="eval", help="Score summaries against a labelled dataset.")
+
+
+_mount_eval()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,204 @@
+"""Rendering results: JSON, JSONL, YAML, Markdown, a rich terminal view, and HTML.
+
+JSON keeps everything (contract keys, grounding, meta); `strip_extras` gives the bare
+contract of OUTPUT.md. The rich view and HTML show, per item, whether it was found in the
+article: a check mark with its character span, or a cross.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["FORMATS", "render", "rich_view", "strip_extras", "to_html"]
+
+FORMATS = ("json", "jsonl", "yaml", "markdown", "table")
+EXTRA_KEYS = frozenset({"grounding", "speaker_grounding", "date_evidence", "meta"})
+PARTS = ("participants", "absentees", "appointments", "key_quotes")
+COLUMNS = {
+    "participants": ("name", "role", "affiliation"),
+    "absentees": ("name", "role", "affiliation", "reason"),
+    "appointments": ("person", "position", "organization"),
+    "key_quotes": ("speaker", "text"),
+}
+
+
+def strip_extras(data: Any) -> Any:
+    """Only the keys of the output contract, recursively."""
+    if isinstance(data, dict):
+        return {k: strip_extras(v) for k, v in data.items() if k not in EXTRA_KEYS}
+    if isinstance(data, list):
+        return [strip_extras(v) for v in data]
+    return data
+
+
+def _dump(result: BaseModel) -> dict[str, Any]:
+    return result.model_dump(mode="json")
+
+
+def render(result: BaseModel, fmt: str) -> str:
+    """The result as text in one of FORMATS (`table` gives plain text; use rich_view)."""
+    data = _dump(result)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    if fmt == "jsonl":
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if fmt == "yaml":
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    if fmt == "markdown":
+        return _markdown(data)
+    if fmt == "table":
+        import io
+
+        from rich.console import Console
+
+        console = Console(width=120, file=io.StringIO())
+        console.print(rich_view(result))
+        return console.file.getvalue()  # type: ignore[attr-defined]
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _mark(item: dict[str, Any], key: str = "grounding") -> str:
+    g = item.get(key)
+    if not g:
+        return ""
+    if g.get("status") == "not_found":
+        return "✗ not found"
+    return f"✓ {g['status']} [{g['start']}:{g['end']}]"
+
+
+def _event_lines(event: dict[str, Any]) -> list[tuple[str, str]]:
+    loc = event.get("location") or {}
+    where = ", ".join(v for v in (loc.get("venue"), loc.get("city"), loc.get("country")) if v)
+    when = event.get("date") or "not stated"
+    if event.get("date_evidence"):
+        when += f'  (from "{event["date_evidence"]["expression"]}")'
+    return [("title", event.get("title", "")), ("type", event.get("type", "")),
+            ("date", when), ("where", where or "not stated"),
+            ("summary", event.get("summary", ""))]
+
+
+def _footer(meta: dict[str, Any] | None) -> str:
+    if not meta:
+        return ""
+    usage = meta.get("usage") or {}
+    cached = " (from cache)" if meta.get("cached") else ""
+    return (f"model: {meta['model']} ({meta['backend']}){cached} · "
+            f"{usage.get('calls', 0)} calls, {usage.get('completion_tokens', 0)} tokens out, "
+            f"{meta.get('latency_s', 0):.1f} s")
+
+
+def _markdown(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    if "event" in data:
+        lines.append(f"## {data['event'].get('title', 'Event')}\n")
+        lines += [f"- **{k}**: {v}" for k, v in _event_lines(data["event"])]
+        lines.append("")
+    for part in PARTS:
+        if part not in data:
+            continue
+        cols = COLUMNS[part]
+        lines.append(f"### {part.replace('_', ' ').title()}\n")
+        if not data[part]:
+            lines += ["_none_", ""]
+            continue
+        lines.append("| " + " | ".join((*cols, "found")) + " |")
+        lines.append("|" + "---|" * (len(cols) + 1))
+        for item in data[part]:
+            cells = [str(item.get(c) or "").replace("|", "\\|").replace("\n", " ")
+                     for c in cols]
+            lines.append("| " + " | ".join((*cells, _mark(item))) + " |")
+        lines.append("")
+    if data.get("meta"):
+        lines.append(f"_{_footer(data['meta'])}_")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def rich_view(result: BaseModel) -> Any:
+    """A rich renderable for the terminal."""
+    data = _dump(result)
+    blocks: list[Any] = []
+    if "event" in data:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold cyan")
+        grid.add_column()
+        for key, value in _event_lines(data["event"]):
+            grid.add_row(key, value)
+        blocks.append(Panel(grid, title="Event", title_align="left"))
+    for part in PARTS:
+        if part not in data:
+            continue
+        table = Table(title=part.replace("_", " ").title(), title_justify="left",
+                      expand=True, show_lines=part == "key_quotes")
+        for col in COLUMNS[part]:
+            table.add_column(col, overflow="fold", ratio=3 if col in ("text", "reason") else 1)
+        table.add_column("found", no_wrap=True)
+        for item in data[part]:
+            mark = _mark(item)
+            style = "red" if mark.startswith("✗") else "green"
+            table.add_row(*(str(item.get(c) or "–") for c in COLUMNS[part]),
+                          Text(mark, style=style))
+        if not data[part]:
+            table.add_row(*(["–"] * len(COLUMNS[part])), "")
+        blocks.append(table)
+    if not blocks:  # a user's own schema
+        blocks.append(json.dumps(data, ensure_ascii=False, indent=2))
+    if data.get("meta"):
+        blocks.append(Text(_footer(data["meta"]), style="dim"))
+        for warning in data["meta"].get("warnings", []):
+            blocks.append(Text(f"note: {warning}", style="yellow"))
+    return Group(*blocks)
+
+
+def _highlight(article: str, spans: list[tuple[int, int, str]]) -> str:
+    out, pos = [], 0
+    for start, end, label in sorted(spans):
+        if start < pos:
+            continue  # overlapping span: the first one wins
+        out.append(html.escape(article[pos:start]))
+        out.append(f'<mark title="{html.escape(label)}">{html.escape(article[start:end])}</mark>')
+        pos = end
+    out.append(html.escape(article[pos:]))
+    return "".join(out)
+
+
+def to_html(result: BaseModel) -> str:
+    """Self-contained HTML: fields with their grounding, and the article with spans marked."""
+    data = _dump(result)
+    rows: list[str] = []
+    if "event" in data:
+        rows.append("<h4>Event</h4><table>" + "".join(
+            f"<tr><th>{k}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in _event_lines(data["event"])) + "</table>")
+    spans: list[tuple[int, int, str]] = []
+    for part in PARTS:
+        if part not in data:
+            continue
+        head = "".join(f"<th>{c}</th>" for c in (*COLUMNS[part], "found"))
+        body = ""
+        for item in data[part]:
+            g = item.get("grounding") or {}
+            if g.get("start") is not None:
+                spans.append((g["start"], g["end"], part))
+            mark = _mark(item)
+            color = "#b00" if mark.startswith("✗") else "#070"
+            cells = "".join(f"<td>{html.escape(str(item.get(c) or ''))}</td>"
+                            for c in COLUMNS[part])
+            body += f'<tr>{cells}<td style="color:{color}">{html.escape(mark)}</td></tr>'
+        rows.append(f"<h4>{part.replace('_', ' ')}</h4><table><tr>{head}</tr>{body}</table>")
+    article = getattr(result, "article", None)
+    if article:
+        rows.append("<details><summary>article with grounded spans</summary>"
+                    f'<div style="white-space:pre-wrap">{_highlight(article, spans)}</div>'
+                    "</details>")
+    if data.get("meta"):
+        rows.append(f"<p><small>{html.escape(_footer(data['meta']))}</small></p>")
+    return '<div class="summarizer-result">' + "".join(rows) + "</div>"
