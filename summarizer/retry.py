@@ -8,13 +8,27 @@ output, so everything that can go wrong on the wire is handled here, once:
 - 408, 409, 5xx, connection errors, timeouts, bodies that are not the API's JSON: retried
   with exponential backoff and full jitter;
 - 400 (e.g. context length), 401, 403, 404, 422: never retried;
-- `finish_reason=length`: not retried with the same budget (OutputTruncated).
+- `finish_reason=length`: not retried with the same budget (OutputTruncated);
+- a 2xx answer that is not JSON (a proxy's HTML error page): retried like a 5xx; the
+  `reject_non_json` response hook turns it into an API error before instructor sees it,
+  so it is not mistaken for invalid model output and re-asked.
+
+Every retry is announced to the `on_retry` callback and to the listeners registered with
+`retry_listener()` in the current context: batch runs use that to slow down on 429s
+without threading a callback through the pipeline.
+
+Invalid output is instructor's business (re-asks, `settings.validation_retries`), and the
+per-article deadline is the pipeline's (`asyncio.timeout`), which cancels a retry loop
+mid-sleep or mid-request.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import openai
@@ -24,8 +38,8 @@ from summarizer.errors import (
     BackendError,
     BackendTimeout,
     BackendUnavailable,
-    ContextLengthExceeded,
     ConfigError,
+    ContextLengthExceeded,
     InvalidOutput,
     OutputTruncated,
     QuotaExceeded,
@@ -34,9 +48,53 @@ from summarizer.errors import (
 )
 from summarizer.settings import Settings
 
-__all__ = ["call_with_retries", "classify", "retry_delay"]
+__all__ = [
+    "RetryListener",
+    "call_with_retries",
+    "classify",
+    "reject_non_json",
+    "retry_delay",
+    "retry_listener",
+]
 
 T = TypeVar("T")
+
+RetryListener = Callable[[SummarizerError, float], None]
+"""Called with the error that will be retried and the seconds we wait before retrying."""
+
+_listeners: ContextVar[tuple[RetryListener, ...]] = ContextVar(
+    "summarizer_retry_listeners", default=()
+)
+
+
+@contextlib.contextmanager
+def retry_listener(listener: RetryListener) -> Iterator[None]:
+    """Announce every retry made in this context (and tasks started from it) to `listener`."""
+    token = _listeners.set((*_listeners.get(), listener))
+    try:
+        yield
+    finally:
+        _listeners.reset(token)
+
+
+async def reject_non_json(response: Any) -> None:
+    """httpx2 response hook: a successful answer that is not JSON is a server failure.
+
+    Without it the openai client hands the HTML text to instructor, which reports "no
+    choices" as a parse error and re-asks, burning validation retries on a broken proxy.
+    """
+    if not response.is_success:
+        return  # error statuses are classified by their status code
+    content_type = response.headers.get("content-type", "")
+    if "json" in content_type or "event-stream" in content_type:
+        return
+    await response.aread()
+    raise openai.APIResponseValidationError(
+        response,
+        None,
+        message=f"the server answered HTTP {response.status_code} with "
+        f"{content_type.split(';')[0] or 'no content type'} instead of JSON",
+    )
 
 
 def _unwrap(exc: BaseException) -> BaseException:
@@ -107,7 +165,8 @@ def classify(exc: BaseException) -> SummarizerError:
     if isinstance(exc, TimeoutError):
         return BackendTimeout("the per-article deadline ran out")
     if isinstance(exc, openai.APIResponseValidationError | openai.APIError):
-        return BackendUnavailable(f"unexpected answer from the model server: {exc}"[:300])
+        message = getattr(exc, "message", None) or str(exc)
+        return BackendUnavailable(f"unexpected answer from the model server: {message}"[:300])
     return BackendError(f"{name}: {exc}"[:300])
 
 
@@ -144,24 +203,25 @@ async def call_with_retries(
     *,
     on_retry: Callable[[SummarizerError, float], None] | None = None,
 ) -> tuple[T, int]:
-    """Run `fn` with transport retries. Returns (result, attempts made)."""
-    import asyncio
+    """Run `fn` with transport retries. Returns (result, attempts made).
 
+    The error raised at the end carries `attempts` (how many times `fn` ran), whatever
+    its type, so that a batch record can say how hard we tried.
+    """
     attempt = 0
     while True:
         attempt += 1
         try:
             return await fn(), attempt
         except asyncio.CancelledError:
-            raise
+            raise  # the deadline or the user: never swallowed, never retried
         except Exception as exc:
             error = classify(exc)
             retryable = isinstance(error, BackendError) and error.retryable
             if not retryable or attempt > settings.max_retries:
-                if isinstance(error, BackendError):
-                    error.attempts = attempt
+                error.attempts = attempt  # type: ignore[attr-defined]
                 raise error from _unwrap(exc)
             delay = retry_delay(attempt, exc, settings)
-            if on_retry:
-                on_retry(error, delay)
+            for listener in (*_listeners.get(), *([on_retry] if on_retry else [])):
+                listener(error, delay)
             await asyncio.sleep(delay)

@@ -1,0 +1,387 @@
+"""Batch runs that survive faults: one durable JSONL record per article, resumable.
+
+    report = await run_batch(paths, Path("out.jsonl"), schema="event", settings=settings)
+
+- Each article ends as exactly one line appended to `out`, `ok` or `error`, written with
+  a single write() + fsync under a lock: a `kill -9` leaves whole lines only (a torn
+  last line from a power cut is cut off when the batch is resumed).
+- Rerunning the same command skips the articles whose latest record is `ok` (same source,
+  same text sha256, same schema) and retries the rest; nothing is done twice.
+- Failures never stop the batch: unreadable inputs, backend errors, invalid output and the
+  per-article deadline all become error records with the exit code they would have had.
+- Concurrency adapts: every 429 (retried or final) halves the requests in flight, and
+  each full round of successes adds one back, up to `concurrency`.
+
+The record format is shared with `summarizer.distributed` through `make_record`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openai
+from pydantic import BaseModel
+
+from summarizer.article import Article, read_article
+from summarizer.errors import (
+    BackendTimeout,
+    BatchIncomplete,
+    RateLimited,
+    SummarizerError,
+    redact,
+)
+from summarizer.retry import classify, retry_listener
+from summarizer.settings import Settings
+
+__all__ = [
+    "AdaptiveLimiter",
+    "BatchReport",
+    "RecordWriter",
+    "SummarizeFn",
+    "error_info",
+    "load_latest",
+    "make_record",
+    "run_batch",
+    "summarize_article",
+]
+
+SummarizeFn = Callable[..., Awaitable[Any]]
+"""Called like `asummarize(article, schema, settings=, backend=, published=, cache=)`."""
+
+
+# -- records -------------------------------------------------------------------------------
+def error_info(exc: BaseException) -> dict[str, Any]:
+    """What a record says about a failure: type, message (keys redacted), attempts, exit code."""
+    if isinstance(exc, TimeoutError):
+        exc = BackendTimeout("the per-article deadline ran out")
+    elif not isinstance(exc, SummarizerError) and (
+        isinstance(exc, openai.OpenAIError) or type(exc).__module__.startswith("instructor")
+    ):
+        exc = classify(exc)
+    exit_code = exc.exit_code if isinstance(exc, SummarizerError) else 1  # 1: a bug of ours
+    return {
+        "type": type(exc).__name__,
+        "message": redact(str(exc))[:1000],
+        "attempts": int(getattr(exc, "attempts", 1) or 1),
+        "exit_code": exit_code,
+    }
+
+
+def make_record(*, id: str, source: str | None, text_sha256: str | None, schema: str,
+                result: BaseModel | dict[str, Any] | None = None,
+                error: BaseException | None = None) -> dict[str, Any]:
+    """One article's record, as batch files and Ray datasets hold it."""
+    if error is None and isinstance(result, BaseModel):
+        payload: dict[str, Any] | None = result.model_dump(mode="json")
+    else:
+        payload = result if error is None else None  # type: ignore[assignment]
+    return {
+        "id": id,
+        "source": source,
+        "text_sha256": text_sha256,
+        "status": "ok" if error is None else "error",
+        "schema": schema,
+        "result": payload,
+        "error": error_info(error) if error is not None else None,
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+    }
+
+
+async def summarize_article(
+    article: Article, *, schema: str, settings: Settings, backend: Any, summarize_fn:
+    SummarizeFn, published: dt.date | None = None, cache: Any = None,
+) -> dict[str, Any]:
+    """Summarise one article into a record; never raises except on cancellation."""
+    try:
+        # The pipeline enforces the same deadline; this backstop holds for any summarize_fn.
+        async with asyncio.timeout(settings.deadline):
+            result = await summarize_fn(article, schema, settings=settings, backend=backend,
+                                        published=published, cache=cache)
+    except Exception as exc:  # every failure is data for the record, never a crash
+        if isinstance(exc, TimeoutError):
+            exc = BackendTimeout(
+                f"gave up on the article after the {settings.deadline:g} s deadline",
+                hint="raise --deadline, or use a faster model")
+        return make_record(id=article.id, source=article.source, text_sha256=article.sha256,
+                           schema=schema, error=exc)
+    return make_record(id=article.id, source=article.source, text_sha256=article.sha256,
+                       schema=schema, result=result)
+
+
+# -- the output file -----------------------------------------------------------------------
+def load_latest(out: Path, schema: str) -> dict[tuple[str, str], str]:
+    """Latest status per (source, text sha256) for `schema`; repairs a torn last line.
+
+    A line is only torn if the machine died inside a write; everything before the last
+    newline was fsynced whole, so cutting the tail loses at most that one record.
+    """
+    if not out.exists():
+        return {}
+    data = out.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        with out.open("r+b") as f:
+            f.truncate(end)
+            os.fsync(f.fileno())
+    latest: dict[tuple[str, str], str] = {}
+    for line in data[:end].splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue  # not ours (or damaged): it matches nothing, so that article reruns
+        if isinstance(rec, dict) and rec.get("schema") == schema and rec.get("text_sha256"):
+            latest[(str(rec.get("source")), str(rec["text_sha256"]))] = str(rec.get("status"))
+    return latest
+
+
+class RecordWriter:
+    """Appends records as whole lines: one write() and one fsync per record, under a lock."""
+
+    def __init__(self, path: Path, *, secret: str | None = None) -> None:
+        self.path = path
+        self._secret = secret
+        self._lock = threading.Lock()
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write_sync(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, default=str)
+        if self._secret and self._secret in line:  # belt and braces: never store the key
+            line = line.replace(self._secret, "***")
+        data = (line + "\n").encode("utf-8")
+        with self._lock:
+            written = os.write(self._fd, data)
+            while written < len(data):  # only on a full disk; the next write raises
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+
+    async def write(self, record: dict[str, Any]) -> None:
+        # fsync takes milliseconds; a thread keeps the event loop serving other requests.
+        await asyncio.to_thread(self.write_sync, record)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+# -- adaptive concurrency ------------------------------------------------------------------
+class AdaptiveLimiter:
+    """At most `limit` holders at once; 429s halve the limit, successes grow it back.
+
+    Additive increase, multiplicative decrease, as TCP does: one halving per `cooldown`
+    seconds (a burst of 429s from one overload is one signal), and +1 after `limit`
+    successes in a row (one round), never above `maximum`.
+    """
+
+    def __init__(self, maximum: int, *, cooldown: float = 1.0) -> None:
+        self.maximum = self.limit = self.lowest = max(1, maximum)
+        self.cooldown = cooldown
+        self.in_flight = 0
+        self._streak = 0
+        self._last_cut = -float("inf")
+        self._changed = asyncio.Event()
+
+    async def __aenter__(self) -> AdaptiveLimiter:
+        while self.in_flight >= self.limit:
+            self._changed.clear()
+            await self._changed.wait()
+        self.in_flight += 1
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.in_flight -= 1
+        self._changed.set()
+
+    def rate_limited(self, *_: object) -> None:
+        now = time.monotonic()
+        self._streak = 0
+        if now - self._last_cut >= self.cooldown:
+            self._last_cut = now
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+
+    def on_retry(self, error: SummarizerError, delay: float) -> None:
+        if isinstance(error, RateLimited):
+            self.rate_limited()
+
+    def succeeded(self) -> None:
+        self._streak += 1
+        if self.limit < self.maximum and self._streak >= self.limit:
+            self.limit += 1
+            self._streak = 0
+            self._changed.set()
+
+
+# -- the batch -----------------------------------------------------------------------------
+@dataclass
+class BatchReport:
+    out: Path
+    total: int
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    calls: int = 0  # model calls made (cache hits make none)
+    retries: int = 0  # transport retries inside successful articles
+    wall_s: float = 0.0
+    lowest_concurrency: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)  # source, type, message
+
+    @property
+    def exit_code(self) -> int:
+        return BatchIncomplete.exit_code if self.failed else 0
+
+    def summary(self) -> str:
+        line = (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped (done earlier) "
+                f"of {self.total} in {self.wall_s:.1f} s; {self.calls} model calls -> {self.out}")
+        kinds: dict[str, int] = {}
+        for f in self.failures:
+            kinds[f["type"]] = kinds.get(f["type"], 0) + 1
+        if kinds:
+            line += "\nfailures: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+            line += "\nrerun the same command to retry only the failed articles"
+        return line
+
+    def raise_for_failures(self) -> None:
+        if self.failed:
+            raise BatchIncomplete(f"{self.failed} of {self.total} article(s) failed; "
+                                  f"see the error records in {self.out}",
+                                  hint="rerun the same command to retry only those")
+
+
+async def run_batch(
+    sources: list[str],
+    out: Path,
+    *,
+    schema: str,
+    settings: Settings,
+    concurrency: int = 4,
+    published: dt.date | None = None,
+    progress: bool = True,
+    backend: Any = None,
+    summarize_fn: SummarizeFn | None = None,
+    cache: Any = None,
+) -> BatchReport:
+    """Summarise `sources` (file paths) into `out`, resuming what an earlier run left.
+
+    `sources` are files, as `summarizer.article.expand_sources` returns them; a source
+    that cannot be read becomes an error record. Returns counts; the caller turns
+    `report.failed` into exit code 6 (`report.raise_for_failures()`).
+    """
+    from summarizer.schemas import schema_for
+
+    schema_for(schema)  # an unknown schema is a usage error, not 1,000 error records
+    if summarize_fn is None:
+        from summarizer.pipeline import asummarize
+
+        summarize_fn = asummarize
+    if backend is None:
+        from summarizer.backends import get_backend
+
+        backend = get_backend(settings)  # one client and connection pool for all articles
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    latest = load_latest(out, schema)
+    todo = list(dict.fromkeys(sources))  # a file named twice is done once
+    report = BatchReport(out=out, total=len(todo), lowest_concurrency=concurrency)
+    limiter = AdaptiveLimiter(concurrency)
+    writer = RecordWriter(out, secret=settings.api_key)
+    started = time.monotonic()
+    bar = _ProgressBar(len(todo), enabled=progress)
+    queue = iter(todo)
+
+    async def finish(record: dict[str, Any]) -> None:
+        await writer.write(record)
+        if record["status"] == "ok":
+            report.ok += 1
+            usage = ((record["result"] or {}).get("meta") or {}).get("usage") or {}
+            report.calls += int(usage.get("calls", 0))
+            report.retries += int(usage.get("retries", 0))
+        else:
+            report.failed += 1
+            report.failures.append({"source": record["source"], **record["error"]})
+
+    async def worker() -> None:
+        for source in queue:  # workers share one iterator: each source is taken once
+            try:
+                article = await asyncio.to_thread(read_article, source, published=published)
+            except Exception as exc:  # unreadable input: a record, not a crash
+                await finish(make_record(id=Path(source).stem, source=source,
+                                         text_sha256=None, schema=schema, error=exc))
+                bar.update(report, limiter)
+                continue
+            if latest.get((str(article.source or source), article.sha256)) == "ok":
+                report.skipped += 1
+                bar.update(report, limiter)
+                continue
+            async with limiter:
+                with retry_listener(limiter.on_retry):
+                    record = await summarize_article(
+                        article, schema=schema, settings=settings, backend=backend,
+                        summarize_fn=summarize_fn, published=published, cache=cache)
+                if record["status"] == "ok":
+                    limiter.succeeded()
+                elif record["error"]["type"] == RateLimited.__name__:
+                    limiter.rate_limited()
+            await finish(record)
+            bar.update(report, limiter)
+
+    try:
+        with bar:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(max(1, min(concurrency, len(todo)))):
+                    group.create_task(worker())
+    finally:
+        writer.close()
+        report.wall_s = round(time.monotonic() - started, 3)
+        report.lowest_concurrency = limiter.lowest
+    return report
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, or nothing. Redrawn 4 times a second, not per article."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self._progress: Any = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), refresh_per_second=4,
+        )
+        self._task = self._progress.add_task("batch", total=total, counts="")
+
+    def __enter__(self) -> _ProgressBar:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, report: BatchReport, limiter: AdaptiveLimiter) -> None:
+        if self._progress is None:
+            return
+        counts = f"ok {report.ok} failed {report.failed} skipped {report.skipped}"
+        if limiter.limit < limiter.maximum:
+            counts += f" (slowed to {limiter.limit} in flight)"
+        self._progress.update(self._task, completed=report.ok + report.failed + report.skipped,
+                              counts=counts)
