@@ -42,7 +42,8 @@ PERSON_TITLES = frozenset(
     officer sergeant corporal private lieutenant marshal field emir sultan crown hon
     secretary-general prime foreign defense defence finance interior deputy acting interim
     former assistant associate state senior spokesman spokeswoman leader majority minority
-    whip candidate nominee coach pastor
+    whip candidate nominee coach pastor pollster analyst economist activist columnist
+    reporter anchor strategist
     """)
 )
 
@@ -68,7 +69,7 @@ ORG_WORDS = frozenset(
     institution business cnn msnbc abc nbc cbs bbc twitter facebook google apple microsoft
     amazon youtube instagram reuters associated inc. airlines airways motors energy oil
     communications technologies systems industries foods stores pictures records books
-    harbor harbour valley beach coast east west north south middle
+    harbor harbour valley beach coast east west north south middle observer safety
     """)
 )
 

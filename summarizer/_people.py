@@ -71,11 +71,13 @@ def _tokens(text: str) -> list[_Tok]:
     for m in _WORD.finditer(text):
         word, start = m.group(), m.start()
         stop = False
-        for suffix in ("'s", "’s", "'", "’"):
+        for suffix in ("'s", "’s"):
             if word.endswith(suffix) and len(word) > len(suffix):
                 word, stop = word[: -len(suffix)], True
                 break
-        if word.endswith(".") and not stop:
+        if word.rstrip("'’") != word:  # "Jones’" or a closing '' right after the word
+            word, stop = word.rstrip("'’"), True
+        if word.endswith("."):
             bare = word.rstrip(".")
             # "J." and "Mr." are part of a name; "Minsk." ends a sentence.
             if not (len(bare) == 1 or bare.lower() in _ABBREV or "." in bare):
@@ -172,6 +174,11 @@ def _valid(name: list[_Tok], titled: bool, lower_words: set[str]) -> bool:
     if not 1 <= len(suffixless) <= 4 or (len(suffixless) == 1 and not titled):
         return False
     keys = [_key(w) for w in suffixless]
+    if any(re.search(r"['’](?:t|ll|re|ve|d|m)$", w) for w in words) or keys[0] in PERSON_TITLES:
+        return False  # "Don’t Know", "Former Pennsylvania"
+    gaz = gazetteer()
+    if any(k in gaz.countries or k in gaz.us_states for k in keys[1:]):
+        return False
     if _is_title(suffixless[-1]) or any(w.endswith(".") and _is_title(w) for w in words):
         return False  # "Pennsylvania Gov."
     if any(k in ORG_WORDS or k in MONTHS_DAYS or k in COMMON_CAPITALISED or k in DEMONYMS
@@ -217,6 +224,10 @@ def find_people(text: str) -> list[PersonCandidate]:
                 break
         else:
             people.append([form])
+    # "Donald Trump Leads" (a headline) extends a known name by a word: not a person.
+    people = [g for g in people if not any(
+        o is not g and g[0].split()[-1] != o[0].split()[-1]
+        and any(g[0].startswith(f + " ") for f in o) for o in people)]
     for form, _ in forms:  # titled single names: "Mr. Obama" with or without "Barack Obama"
         if " " in form:
             continue
