@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +19,7 @@ import typer
 from rich.console import Console
 
 from summarizer.cli_common import DefaultCommandGroup
-from summarizer.errors import GateFailed
+from summarizer.errors import GateFailed, SummarizerError
 from summarizer.evaluation.metrics import METRIC_HELP, check_gates, metric_names, parse_gate
 from summarizer.evaluation.report import compare, print_compare, print_run
 from summarizer.evaluation.runner import EvalRun, evaluate, rescore
@@ -47,6 +49,21 @@ FailUnder = Annotated[list[str] | None, typer.Option("--fail-under", metavar="FI
                                                      help=_GATE_HELP)]
 PerArticle = Annotated[bool, typer.Option("--per-article", help="Also one row per article.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table or json (stdout).")]
+
+
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Our errors become their exit codes (7 for a failed gate), with message and hint."""
+    try:
+        yield
+    except SummarizerError as exc:
+        err = Console(stderr=True)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        if exc.hint:
+            err.print(f"hint: {exc.hint}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 def _gates(values: list[str] | None, schema: str) -> dict[str, float]:
@@ -103,17 +120,18 @@ def run_command(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     gates = _gates(fail_under, schema)
-    if rescore_dir is not None:
-        run = rescore(rescore_dir, dataset=dataset)
-    else:
-        from summarizer.settings import Settings
+    with _exit_codes():
+        if rescore_dir is not None:
+            run = rescore(rescore_dir, dataset=dataset)
+        else:
+            from summarizer.settings import Settings
 
-        settings = Settings.from_env(model=model, base_url=base_url)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = out or Path("runs") / "eval" / f"{dataset.resolve().name}-{stamp}"
-        run = evaluate(dataset, schema=schema, settings=settings, out=out, limit=limit,
-                       cache=not no_cache, progress=progress)
-    _finish(run, fmt, per_article, gates)
+            settings = Settings.from_env(model=model, base_url=base_url)
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            out = out or Path("runs") / "eval" / f"{dataset.resolve().name}-{stamp}"
+            run = evaluate(dataset, schema=schema, settings=settings, out=out, limit=limit,
+                           cache=not no_cache, progress=progress)
+        _finish(run, fmt, per_article, gates)
 
 
 @app.command("rescore", help="Score a run's predictions.jsonl again, without any model.")
@@ -126,8 +144,11 @@ def rescore_command(
     per_article: PerArticle = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    run = rescore(run_dir, dataset=dataset)
-    _finish(run, fmt, per_article, _gates(fail_under, run.schema))
+    with _exit_codes():
+        run = rescore(run_dir, dataset=dataset)
+    gates = _gates(fail_under, run.schema)
+    with _exit_codes():
+        _finish(run, fmt, per_article, gates)
 
 
 @app.command("compare", help="Per-metric values of two runs and the delta B - A.")
@@ -140,7 +161,8 @@ def compare_command(
                                                help="Hide unchanged metrics.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    deltas = compare(run_a, run_b)
+    with _exit_codes():
+        deltas = compare(run_a, run_b)
     if fmt is Format.json:
         typer.echo(json.dumps([{"metric": d.metric, "a": d.a, "b": d.b, "delta": d.delta}
                                for d in deltas], indent=2))

@@ -95,7 +95,7 @@ def _article_table(run: EvalRun) -> Table:
                ("verbatim", "grounding.quote_verbatim_rate"),
                ("halluc", "grounding.hallucinated_names"), ("s", "cost.latency_s")]
     columns = [(label, key) for label, key in columns if key in run.metrics]
-    table.add_column("article")
+    table.add_column("article", overflow="fold")
     for label, _ in columns:
         table.add_column(label, justify="right")
     for score, m in zip(run.scores, run.per_article().values(), strict=True):
@@ -168,6 +168,7 @@ def print_compare(deltas: list[Delta], console: Console | None = None, *,
         if changed_only and not d.delta:
             continue
         style = {True: "green", False: "red"}.get(d.better, "") if d.better is not None else ""
-        delta = "–" if d.delta is None else f"{d.delta:+.3f}"
+        whole = isinstance(d.a, int) and isinstance(d.b, int)
+        delta = "–" if d.delta is None else f"{d.delta:+.0f}" if whole else f"{d.delta:+.3f}"
         table.add_row(d.metric, _fmt(d.a), _fmt(d.b), f"[{style}]{delta}[/]" if style else delta)
     console.print(table)

@@ -61,6 +61,9 @@ class EvalRun:
         """E.g. "0 model calls (all 6 from cache)"."""
         n, cached, calls = len(self.scores), self.cached, self.model_calls
         noun = "call" if calls == 1 else "calls"
+        if self.info.get("rescored"):
+            return (f"0 model calls (re-scored {n} stored predictions; the original run "
+                    f"made {calls})")
         if n and cached == n:
             return f"{calls} model {noun} (all {n} from cache)"
         return f"{calls} model {noun} ({cached} of {n} articles from cache)"
