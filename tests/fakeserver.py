@@ -231,10 +231,10 @@ class FakeServer:
         """How many chat completion requests arrived."""
         return len(self.chat_requests())
 
-    def max_overlap(self) -> int:
-        """The most chat requests that were being served at the same moment."""
+    def max_overlap(self, requests: list[RecordedRequest] | None = None) -> int:
+        """The most chat requests (of `requests`, default all) served at the same moment."""
         events = []
-        for r in self.chat_requests():
+        for r in self.chat_requests() if requests is None else requests:
             events += [(r.started, 1), (r.finished or time.monotonic(), -1)]
         level = peak = 0
         for _, step in sorted(events, key=lambda e: (e[0], e[1])):
