@@ -99,8 +99,29 @@ def make_record(*, id: str, source: str | None, text_sha256: str | None, schema:
 async def summarize_article(
     article: Article, *, schema: str, settings: Settings, backend: Any, summarize_fn:
     SummarizeFn, published: dt.date | None = None, cache: Any = None,
+    limiter: AdaptiveLimiter | None = None,
 ) -> dict[str, Any]:
-    """Summarise one article into a record; never raises except on cancellation."""
+    """Summarise one article into a record; never raises except on cancellation.
+
+    With a `limiter`, the call waits for a slot and reports 429s and successes to it.
+    """
+    if limiter is None:
+        return await _summarize(article, schema, settings, backend, summarize_fn,
+                                published, cache)
+    async with limiter:
+        with retry_listener(limiter.on_retry):
+            record = await _summarize(article, schema, settings, backend, summarize_fn,
+                                      published, cache)
+        if record["status"] == "ok":
+            limiter.succeeded()
+        elif record["error"]["type"] == RateLimited.__name__:
+            limiter.rate_limited()
+    return record
+
+
+async def _summarize(article: Article, schema: str, settings: Settings, backend: Any,
+                     summarize_fn: SummarizeFn, published: dt.date | None,
+                     cache: Any) -> dict[str, Any]:
     try:
         # The pipeline enforces the same deadline; this backstop holds for any summarize_fn.
         async with asyncio.timeout(settings.deadline):
@@ -320,15 +341,9 @@ async def run_batch(
                 report.skipped += 1
                 bar.update(report, limiter)
                 continue
-            async with limiter:
-                with retry_listener(limiter.on_retry):
-                    record = await summarize_article(
-                        article, schema=schema, settings=settings, backend=backend,
-                        summarize_fn=summarize_fn, published=published, cache=cache)
-                if record["status"] == "ok":
-                    limiter.succeeded()
-                elif record["error"]["type"] == RateLimited.__name__:
-                    limiter.rate_limited()
+            record = await summarize_article(
+                article, schema=schema, settings=settings, backend=backend,
+                summarize_fn=summarize_fn, published=published, cache=cache, limiter=limiter)
             await finish(record)
             bar.update(report, limiter)
 
