@@ -109,7 +109,7 @@ def _is_place(phrase: str) -> bool:
 def _headline_case(line: str) -> bool:
     """A title-cased line ("Social Sites Overflow When Crisis Strikes") names nothing
     reliably; its mentions are found later by the surname scan."""
-    if len(line.split()) > 20 or re.search(r"[a-z]{2}[.!?] ", line):
+    if len(line.split()) > 20 or re.search(r"[a-z]{2}[.!?](?:\s|$)", line):
         return False  # prose: several sentences, or too long for a title
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.metadata
+import json
 import os
 import secrets
 import threading
@@ -29,13 +30,14 @@ from typing import Any, Protocol, TypeVar
 
 import instructor
 from filelock import FileLock
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import (
     BackendError,
     BackendUnavailable,
     ConfigError,
     ContextLengthExceeded,
+    InvalidOutput,
 )
 from summarizer.retry import call_with_retries, reject_non_json
 from summarizer.settings import Settings
@@ -75,6 +77,7 @@ class Backend(Protocol):
     model: str
     base_url: str | None
     constrained: bool  # the decoder itself enforces the JSON schema (enums included)
+    small: bool  # too weak for free text: the pipeline takes text fields from the article
     n_ctx: int | None  # context window in tokens, when known
 
     async def complete(
@@ -132,6 +135,19 @@ def _cross_process_lock() -> FileLock:
     return FileLock(str(cache / "embedded-llama.lock"))
 
 
+def _compact_grammar(schema: dict[str, Any]) -> str:
+    """The schema as a llama.cpp grammar that also forbids optional whitespace.
+
+    Pretty-printed JSON costs a small model a third of its output tokens in newlines and
+    indentation; compact separators make every answer shorter and faster.
+    """
+    import xllamacpp
+
+    schema = {**schema, "x-guidance": {"whitespace_flexible": False, "item_separator": ",",
+                                       "key_separator": ":"}}
+    return str(xllamacpp.json_schema_to_grammar(json.dumps(schema)))
+
+
 class EmbeddedBackend:
     kind = "embedded"
     constrained = True
@@ -148,6 +164,7 @@ class EmbeddedBackend:
         self.path = path
         self.model = path.stem
         self.is_default = not settings.model
+        self.small = self.is_default  # SmolLM2-135M; a user's own GGUF is trusted
         self.n_ctx = settings.n_ctx
         self._server = _load_server(str(path), settings.n_ctx, settings.n_threads)
         mode = instructor.Mode.JSON_SCHEMA
@@ -166,8 +183,13 @@ class EmbeddedBackend:
         request = {
             k: v
             for k, v in kwargs.items()
-            if k in ("messages", "max_tokens", "temperature", "response_format", "seed")
+            if k in ("messages", "max_tokens", "temperature", "seed")
         }
+        response_format = kwargs.get("response_format") or {}
+        if response_format.get("type") == "json_schema":
+            request["grammar"] = _compact_grammar(response_format["json_schema"]["schema"])
+        elif response_format:
+            request["response_format"] = response_format
         out = await asyncio.to_thread(self._generate, request)
         if "error" in out:
             message = str(out["error"].get("message", out["error"]))
@@ -187,6 +209,7 @@ class EmbeddedBackend:
 
 class OpenAIBackend:
     kind = "openai"
+    small = False
 
     def __init__(self, settings: Settings) -> None:
         import openai
@@ -290,6 +313,7 @@ class FakeBackend:
     model: str = "fake"
     base_url: str | None = None
     constrained: bool = True
+    small: bool = False
     n_ctx: int | None = 8192
     queue: deque[Any] = field(default_factory=deque)
     calls: list[tuple[list[dict[str, str]], type[BaseModel]]] = field(default_factory=list)
@@ -311,8 +335,12 @@ class FakeBackend:
             answer = answer(messages, response_model)
         data = answer.model_dump() if isinstance(answer, BaseModel) else answer
         prompt_chars = sum(len(m["content"]) for m in messages)
+        try:
+            value = response_model.model_validate(data)
+        except ValidationError as exc:  # what a real backend reports after its re-asks
+            raise InvalidOutput(f"the answer did not match the schema: {exc}") from exc
         return CallResult(
-            value=response_model.model_validate(data),
+            value=value,
             prompt_tokens=prompt_chars // 4,
             completion_tokens=len(str(data)) // 4,
         )

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import create_model as _create_model
 
 from summarizer import candidates as cand
+from summarizer import context
 from summarizer.dates import DateMention, find_dates
 from summarizer.grounding import locate_name
 from summarizer.names import names_match, normalize_text
@@ -46,6 +48,13 @@ _VENUE = re.compile(
 )
 _LEADING_STOP = {"The", "A", "An", "At", "In", "On", "Of", "And", "But"}
 
+_STRICT = ConfigDict(extra="forbid")  # additionalProperties: false, for every decoder
+
+
+def create_model(model_name: str, /, **fields: Any) -> type[BaseModel]:
+    return _create_model(model_name, __config__=_STRICT, **fields)
+
+
 Str80 = Annotated[str, Field(max_length=80)]
 Str200 = Annotated[str, Field(max_length=200)]
 
@@ -59,6 +68,14 @@ class Candidates:
     dates: list[DateMention] = field(default_factory=list)
     places: list[cand.PlaceCandidate] = field(default_factory=list)
     venues: list[str] = field(default_factory=list)
+    # Verbatim context: roles/affiliations next to each name, the people in sentences
+    # that speak of absence or appointment, and the lead (first sentences of the body).
+    descriptors: dict[str, context.Descriptor] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)
+    appointed: list[str] = field(default_factory=list)
+    has_absence_cue: bool = False
+    title: str | None = None
+    lead: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -85,11 +102,20 @@ class Candidates:
             quotes=[q for q in self.quotes if inside(q.start, q.end)],
             dates=[d for d in self.dates if inside(d.start, d.end)],
             places=[p for p in self.places if inside(p.start, p.end)],
-            venues=self.venues,
+            venues=self.venues, descriptors=self.descriptors,
+            absent=[n for n in self.absent if n in {p.name for p in self.people}],
+            appointed=self.appointed, has_absence_cue=self.has_absence_cue,
+            title=self.title, lead=self.lead,
         )
 
 
-def gather(text: str, published: Any) -> Candidates:
+def _not_dateline(text: str, mention: DateMention, published: Any) -> bool:
+    # "date 2023-11-24" at the top is when the article appeared, not when the event did.
+    return not (mention.date == published and "\n" not in text[:mention.start]
+                and mention.start < 40)
+
+
+def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     venues: list[str] = []
     for match in _VENUE.finditer(text):
         words = match.group(0).split()
@@ -98,12 +124,20 @@ def gather(text: str, published: Any) -> Candidates:
         venue = " ".join(words)
         if len(words) >= 2 and venue not in venues:
             venues.append(venue)
+    people = cand.find_people(text)
+    lead_start, lead_end = context.lead(text, title)
     return Candidates(
-        people=cand.find_people(text),
-        quotes=cand.find_quotes(text),
-        dates=find_dates(text, published),
+        people=people,
+        quotes=cand.find_quotes(text, people),
+        dates=[d for d in find_dates(text, published) if _not_dateline(text, d, published)],
         places=cand.find_places(text),
         venues=venues,
+        descriptors={p.name: context.describe(text, p) for p in people},
+        absent=context.cue_people(text, people, context.ABSENCE_CUES),
+        appointed=context.cue_people(text, people, context.APPOINTMENT_CUES),
+        has_absence_cue=bool(context.ABSENCE_CUES.search(text)),
+        title=title,
+        lead=" ".join(text[lead_start:lead_end].split()),
     )
 
 
@@ -175,22 +209,43 @@ def draft_model(part: str, c: Candidates, *, constrained: bool) -> type[BaseMode
                             speaker=(name, ...))
         return create_model("KeyQuotes", key_quotes=(list[item], Field(max_length=5)))
     if part == "appointments":
-        if not c.people:
+        # Only people in a sentence that speaks of an appointment can have been appointed.
+        if not c.appointed:
             return None
-        person = Literal[tuple(c.names)] if constrained else Str80
+        person = Literal[tuple(c.appointed)] if constrained else Str80
         item = create_model("Appointment", person=(person, ...), position=(Str80, ...),
                             organization=(Optional[Str80], ...))
         return create_model("Appointments", appointments=(list[item], Field(max_length=6)))
     fields: dict[str, Any] = {"name": (name, ...), "role": (Optional[Str80], ...),
                               "affiliation": (Optional[Str80], ...)}
     if part == "absentees":
+        if not c.has_absence_cue:
+            return None  # nothing in the text speaks of anyone staying away
+        if constrained:
+            fields["name"] = (_choice(c.absent), ...)
         fields["reason"] = (Optional[Str200], ...)
     item = create_model(part.title()[:-1], **fields)
     return create_model(part.title(), **{part: (list[item], Field(max_length=10))})
 
 
-def _clean(value: Any) -> Any:
-    return value.strip() or None if isinstance(value, str) else value
+def _clean(value: Any, c: Candidates) -> Any:
+    """A free-text answer, or None when it is empty or only echoes a name or the prompt.
+
+    Small models fill every string field with the first name they saw; a role that is a
+    person's name says nothing, so it is treated as not stated.
+    """
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    lowered = value.lower()
+    if not value or lowered in ("null", "none", "unknown", "n/a"):
+        return None
+    if any(p.name.lower() in lowered or lowered in (p.name.lower(), *map(str.lower, p.aliases))
+           for p in c.people):
+        return None
+    if "at most 12 words" in lowered or "chosen from the" in lowered:
+        return None
+    return value
 
 
 def _name_grounding(text: str, name: str | None, c: Candidates) -> Grounding | None:
@@ -213,21 +268,61 @@ def _dedupe_people(items: list[Any]) -> list[Any]:
     return kept
 
 
-def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates) -> Any:
-    """Turn the model's choices into contract objects with verbatim text and grounding."""
+def _event(d: Any, c: Candidates, small: bool) -> Event:
+    dates = c.resolved_dates
+    mention = dates[int(d.date[1:]) - 1] if d.date else None
+    if small and dates:
+        # A 135M model picks ids at random; news leads state the event's day first.
+        mention = dates[0]
+    evidence = None
+    if mention is not None:
+        evidence = DateEvidence(expression=mention.expression, start=mention.start,
+                                end=mention.end, rule=mention.rule)
+    country = d.country
+    city_country = {p.name: p.country for p in c.places if p.kind == "city"}
+    if d.city and city_country.get(d.city):
+        country = city_country[d.city]  # the gazetteer knows where the city is
+    title = _clean(d.title, c)
+    summary = _clean(d.summary, c)
+    if small or not title:
+        first = c.lead.split(". ")[0].split()
+        title = c.title or (" ".join(first[:12]) + (" …" if len(first) > 12 else "")) \
+            or d.title
+    if small or not summary:
+        summary = c.lead or d.summary
+    kind = d.type
+    if small:  # the first event word the headline or lead uses, if any
+        words = normalize_text(f"{c.title or ''} {c.lead}")
+        kind = next((t for t in EVENT_TYPES if re.search(rf"\b{t}s?\b", words)), kind)
+    return Event(
+        title=title.strip(), type=kind, date=mention.date if mention else None,
+        location=Location(venue=d.venue, city=d.city, country=country),
+        summary=summary.strip(), date_evidence=evidence,
+    )
+
+
+def _person_fields(values: dict[str, Any], c: Candidates, small: bool) -> dict[str, Any]:
+    """Role and affiliation: the article's own words next to the name where we have them."""
+    found = c.descriptors.get(values.get("name") or "")
+    for key in ("role", "affiliation"):
+        model_value = _clean(values.get(key), c)
+        code_value = getattr(found, key, None) if found else None
+        values[key] = code_value if small else (model_value or code_value)
+    if "reason" in values:
+        values["reason"] = None if small else _clean(values["reason"], c)
+    return values
+
+
+def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
+             small: bool = False) -> Any:
+    """Turn the model's choices into contract objects with verbatim text and grounding.
+
+    `small`: the model is too weak for free text, so titles, summaries, roles, dates and
+    positions come from the article's own words (see `context`), never from the model.
+    """
     if part == "event":
         assert draft is not None
-        d: Any = draft
-        mention = c.resolved_dates[int(d.date[1:]) - 1] if d.date else None
-        evidence = None
-        if mention is not None:
-            evidence = DateEvidence(expression=mention.expression, start=mention.start,
-                                    end=mention.end, rule=mention.rule)
-        return Event(
-            title=d.title.strip(), type=d.type, date=mention.date if mention else None,
-            location=Location(venue=d.venue, city=d.city, country=d.country),
-            summary=d.summary.strip(), date_evidence=evidence,
-        )
+        return _event(draft, c, small)
     if draft is None:
         return []
     if part == "quotes":
@@ -238,7 +333,7 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates) -> An
             if q.id in seen:
                 continue
             seen.add(q.id)
-            speaker = item.speaker or q.speaker
+            speaker = (q.speaker or item.speaker) if small else (item.speaker or q.speaker)
             quotes.append(KeyQuote(
                 speaker=speaker, text=q.text,
                 grounding=Grounding(status="exact", start=q.start, end=q.end, matched=q.text),
@@ -246,16 +341,23 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates) -> An
             ))
         return quotes
     if part == "appointments":
-        return _dedupe_people([
-            Appointment(person=a.person, position=a.position.strip(),
-                        organization=_clean(a.organization),
-                        grounding=_name_grounding(text, a.person, c))
-            for a in draft.appointments  # type: ignore[attr-defined]
-        ])
+        people = {p.name: p for p in c.people}
+        items = []
+        for a in draft.appointments:  # type: ignore[attr-defined]
+            position = _clean(a.position, c)
+            if a.person in people and (small or not position):
+                position = context.position_near(text, people[a.person]) or position
+            if not position:
+                continue  # an appointment to nothing stated is not an appointment
+            items.append(Appointment(
+                person=a.person, position=position,
+                organization=None if small else _clean(a.organization, c),
+                grounding=_name_grounding(text, a.person, c)))
+        return _dedupe_people(items)
     model = Participant if part == "participants" else Absentee
     items = []
     for raw in getattr(draft, part):
-        values = {k: _clean(v) for k, v in raw.model_dump().items()}
+        values = _person_fields(raw.model_dump(), c, small)
         if not values.get("name") and not values.get("affiliation"):
             continue  # an entry naming nobody says nothing
         items.append(model(**values, grounding=_name_grounding(text, values.get("name"), c)))

@@ -148,7 +148,8 @@ class _Run:
             if model is not None:
                 messages = build_messages(text[start:end], listings, part)
                 draft = await self.call(messages, model, part)
-            return extraction.to_items(part, draft, text, sub)
+            return extraction.to_items(part, draft, text, sub,
+                                       small=self.backend.small)
 
         if self.backend.kind == "openai":  # remote servers serve parts in parallel
             values = await asyncio.gather(*(one(p) for p in parts))
@@ -158,7 +159,7 @@ class _Run:
 
     async def extract(self, parts: tuple[str, ...]) -> tuple[dict[str, Any], int]:
         text = self.article.text
-        cands = extraction.gather(text, self.article.published)
+        cands = extraction.gather(text, self.article.published, self.article.title)
         n_ctx = self.backend.n_ctx or self.settings.n_ctx
         max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
         for _ in range(3):
@@ -227,7 +228,7 @@ async def asummarize(
     started = time.monotonic()
     run = _Run(art, backend, settings)
     if not isinstance(schema, str):  # the user's own pydantic model
-        cands = extraction.gather(art.text, art.published)
+        cands = extraction.gather(art.text, art.published, art.title)
         messages = build_messages(art.text, extraction.listings(cands), "custom")
         async with asyncio.timeout(settings.deadline):
             return await run.call(messages, schema, "custom")
