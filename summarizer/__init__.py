@@ -33,7 +33,7 @@ from summarizer.schemas import (
 from summarizer.settings import Settings
 
 
-def __getattr__(name: str):  # type: ignore[no-untyped-def]
+def __getattr__(name: str) -> object:
     # The eval harness pulls in scipy and pandas: import it only when asked for.
     if name in ("evaluate", "EvalRun"):
         from summarizer import evaluation

@@ -74,11 +74,13 @@ class CallResult:
 
 class Backend(Protocol):
     kind: str  # "embedded" | "openai" | "fake"
-    model: str
     base_url: str | None
     constrained: bool  # the decoder itself enforces the JSON schema (enums included)
     small: bool  # too weak for free text: the pipeline takes text fields from the article
     n_ctx: int | None  # context window in tokens, when known
+
+    @property
+    def model(self) -> str: ...
 
     async def complete(
         self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
@@ -222,7 +224,7 @@ class OpenAIBackend:
         # Decoders constrained by a schema: OpenAI, llama.cpp server, vLLM, Ollama in
         # json_schema mode. Other modes only validate afterwards.
         self.constrained = mode == "json_schema"
-        self.n_ctx = None
+        self.n_ctx: int | None = None
         self._raw = openai.AsyncOpenAI(
             base_url=settings.base_url,
             # Local servers accept any key; the client insists on one.
@@ -255,13 +257,14 @@ class OpenAIBackend:
             return models.data[0].id
 
         try:
-            self._model, _ = await call_with_retries(first_model, self.settings)
+            model, _ = await call_with_retries(first_model, self.settings)
         except (BackendError, IndexError) as exc:
             raise ConfigError(
                 f"could not list the models of {self.base_url}: {exc}",
                 hint="pass --model NAME",
             ) from exc
-        return self._model
+        self._model = model
+        return model
 
     async def complete(
         self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int

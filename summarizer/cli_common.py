@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 from typer.core import TyperGroup
 
 __all__ = ["DefaultCommandGroup"]
@@ -17,7 +18,7 @@ class DefaultCommandGroup(TyperGroup):
 
     default = "run"
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h",
                                                                      "--version"):
             args = [self.default, *args]

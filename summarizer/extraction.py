@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import create_model as _create_model
@@ -184,13 +184,13 @@ def _choice(values: list[str]) -> Any:
     """`Literal[values] | None`, or just None when there is nothing to choose from."""
     if not values:
         return type(None)
-    return Optional[Literal[tuple(values)]]  # noqa: UP007 - built at run time
+    return Literal[tuple(values)] | None
 
 
 def draft_model(part: str, c: Candidates, *, constrained: bool) -> type[BaseModel] | None:
     """The response model for one part, or None when there is nothing the model could pick."""
     # Without a constraining decoder, names are free text and grounded afterwards.
-    name: Any = _choice(c.names) if constrained else Optional[Str80]
+    name: Any = _choice(c.names) if constrained else Str80 | None
     if part == "event":
         return create_model(
             "Event",
@@ -205,7 +205,7 @@ def draft_model(part: str, c: Candidates, *, constrained: bool) -> type[BaseMode
     if part == "quotes":
         if not c.quotes:
             return None
-        item = create_model("KeyQuote", quote=(Literal[tuple(q.id for q in c.quotes)], ...),
+        item: Any = create_model("KeyQuote", quote=(Literal[tuple(q.id for q in c.quotes)], ...),
                             speaker=(name, ...))
         return create_model("KeyQuotes", key_quotes=(list[item], Field(max_length=5)))
     if part == "appointments":
@@ -214,16 +214,16 @@ def draft_model(part: str, c: Candidates, *, constrained: bool) -> type[BaseMode
             return None
         person = Literal[tuple(c.appointed)] if constrained else Str80
         item = create_model("Appointment", person=(person, ...), position=(Str80, ...),
-                            organization=(Optional[Str80], ...))
+                            organization=(Str80 | None, ...))
         return create_model("Appointments", appointments=(list[item], Field(max_length=6)))
-    fields: dict[str, Any] = {"name": (name, ...), "role": (Optional[Str80], ...),
-                              "affiliation": (Optional[Str80], ...)}
+    fields: dict[str, Any] = {"name": (name, ...), "role": (Str80 | None, ...),
+                              "affiliation": (Str80 | None, ...)}
     if part == "absentees":
         if not c.has_absence_cue:
             return None  # nothing in the text speaks of anyone staying away
         if constrained:
             fields["name"] = (_choice(c.absent), ...)
-        fields["reason"] = (Optional[Str200], ...)
+        fields["reason"] = (Str200 | None, ...)
     item = create_model(part.title()[:-1], **fields)
     return create_model(part.title(), **{part: (list[item], Field(max_length=10))})
 
@@ -342,20 +342,20 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
         return quotes
     if part == "appointments":
         people = {p.name: p for p in c.people}
-        items = []
+        appointments: list[Any] = []
         for a in draft.appointments:  # type: ignore[attr-defined]
             position = _clean(a.position, c)
             if a.person in people and (small or not position):
                 position = context.position_near(text, people[a.person]) or position
             if not position:
                 continue  # an appointment to nothing stated is not an appointment
-            items.append(Appointment(
+            appointments.append(Appointment(
                 person=a.person, position=position,
                 organization=None if small else _clean(a.organization, c),
                 grounding=_name_grounding(text, a.person, c)))
-        return _dedupe_people(items)
+        return _dedupe_people(appointments)
     model = Participant if part == "participants" else Absentee
-    items = []
+    items: list[Any] = []
     for raw in getattr(draft, part):
         values = _person_fields(raw.model_dump(), c, small)
         if not values.get("name") and not values.get("affiliation"):

@@ -19,14 +19,76 @@ from rapidfuzz import fuzz
 __all__ = ["name_similarity", "name_tokens", "names_match", "normalize_name", "normalize_text"]
 
 TITLES = frozenset(
-    """
-    mr mrs ms miss mx dr prof professor sir dame lord lady president vice prime minister
-    pm chancellor secretary general gen col colonel lt sgt capt captain adm admiral
-    senator sen rep representative gov governor mayor king queen prince princess sheikh
-    rev reverend judge justice chief executive ceo chairman chairwoman chair director
-    deputy foreign defense defence finance minister ambassador pope cardinal bishop
-    the former acting interim jr sr
-    """.split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "president",
+        "vice",
+        "prime",
+        "minister",
+        "pm",
+        "chancellor",
+        "secretary",
+        "general",
+        "gen",
+        "col",
+        "colonel",
+        "lt",
+        "sgt",
+        "capt",
+        "captain",
+        "adm",
+        "admiral",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "mayor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "sheikh",
+        "rev",
+        "reverend",
+        "judge",
+        "justice",
+        "chief",
+        "executive",
+        "ceo",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "deputy",
+        "foreign",
+        "defense",
+        "defence",
+        "finance",
+        "minister",
+        "ambassador",
+        "pope",
+        "cardinal",
+        "bishop",
+        "the",
+        "former",
+        "acting",
+        "interim",
+        "jr",
+        "sr",
+    ]
 )
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
@@ -38,9 +100,7 @@ def normalize_text(text: str) -> str:
     """Mojibake repair, NFKC, casefold, accents and punctuation removed, spaces collapsed."""
     text = ftfy.fix_text(text)
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("'s ", " ").replace("’s ", " ")
     text = _PUNCT.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
@@ -84,7 +144,5 @@ def name_similarity(a: str | None, b: str | None, aliases: Iterable[str] = ()) -
         return 0.0
     if names_match(a, b, aliases):
         return 1.0
-    best = max(
-        fuzz.token_sort_ratio(normalize_name(a), normalize_name(c)) for c in (b, *aliases)
-    )
+    best = max(fuzz.token_sort_ratio(normalize_name(a), normalize_name(c)) for c in (b, *aliases))
     return min(best / 100.0, 0.99)

@@ -59,7 +59,7 @@ def plan_chunks(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[
     pieces: list[tuple[int, int]] = []
     start = 0
     for i, ch in enumerate(text):
-        if ch == "\n" and i + 1 < len(text) and text[i + 1] == "\n" or i == len(text) - 1:
+        if (ch == "\n" and i + 1 < len(text) and text[i + 1] == "\n") or i == len(text) - 1:
             pieces.append((start, i + 1))
             start = i + 1
     units: list[tuple[int, int]] = []
@@ -134,7 +134,7 @@ class _Run:
         self.usage.prompt_tokens += out.prompt_tokens
         self.usage.completion_tokens += out.completion_tokens
         self.usage.retries += out.attempts - 1
-        return out.value  # type: ignore[no-any-return]
+        return out.value
 
     async def extract_chunk(self, start: int, end: int, cands: extraction.Candidates,
                             parts: tuple[str, ...]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -84,7 +85,8 @@ def test_parts_share_the_article_prefix_and_end_with_their_task(seed_text: str) 
     prompts = [messages[-1]["content"] for messages, _ in fake.calls]
     prefix = prompts[0].split("Task:")[0]
     assert all(p.startswith(prefix) for p in prompts)
-    assert [p.split("Task:")[1].split()[0:3] for p in prompts][0] == ["describe", "the", "article's"]
+    first_task = prompts[0].split("Task:")[1].split()[0:3]
+    assert first_task == ["describe", "the", "article's"]
     assert prefix.index("<article>") < prefix.index("Candidates")
 
 
@@ -209,6 +211,6 @@ def test_plan_chunks_overlap_and_cover_everything() -> None:
     text = "\n\n".join(f"Paragraph {i} " + "x" * 300 for i in range(50))
     chunks = plan_chunks(text, 2000)
     assert chunks[0][0] == 0 and chunks[-1][1] == len(text)
-    for (s1, e1), (s2, _e2) in zip(chunks, chunks[1:], strict=False):
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(chunks):
         assert s2 < e1  # consecutive chunks overlap
     assert all(e - s <= 2000 for s, e in chunks)
