@@ -101,13 +101,13 @@ def _before(text: str, start: int) -> Descriptor:
         if not match:
             break
         word = match.group(1)
-        if "\n" in text[match.end():pos] or word.endswith(".") and len(word) > 4:
+        if "\n" in text[match.end():pos] or (word.endswith(".") and len(word) > 4):
             break  # the previous sentence or paragraph: not about this person
         if word.lower() in ("mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr."):
             pos = match.start()
             continue
-        if _is_role_word(word) and not role or role and _is_role_word(word) \
-                and affiliation is None:
+        if (_is_role_word(word) and not role) or (role and _is_role_word(word) \
+                and affiliation is None):
             role.insert(0, word)
         elif affiliation is None and (aff := _affiliation_of(word)):
             affiliation = aff
