@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import queue
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -39,11 +40,10 @@ from summarizer.errors import (
     SummarizerError,
     redact,
 )
-from summarizer.retry import classify, retry_listener
+from summarizer.retry import AdaptiveLimiter, classify, retry_listener
 from summarizer.settings import Settings
 
 __all__ = [
-    "AdaptiveLimiter",
     "BatchReport",
     "RecordWriter",
     "SummarizeFn",
@@ -165,13 +165,23 @@ def load_latest(out: Path, schema: str) -> dict[tuple[str, str], str]:
 
 
 class RecordWriter:
-    """Appends records as whole lines: one write() and one fsync per record, under a lock."""
+    """Appends records as whole lines: one write() and one fsync per record, in order.
+
+    A thread of its own does the writing, so that no worker waits on a disk: fsync takes
+    milliseconds, and 64 workers finishing together would queue behind each other. A
+    record still in the queue when the process dies is simply not there: that article
+    is done again on resume, never half-written.
+    """
 
     def __init__(self, path: Path, *, secret: str | None = None) -> None:
         self.path = path
         self._secret = secret
         self._lock = threading.Lock()
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="record-writer", daemon=True)
+        self._thread.start()
 
     def write_sync(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, default=str)
@@ -184,60 +194,27 @@ class RecordWriter:
                 written += os.write(self._fd, data[written:])
             os.fsync(self._fd)
 
-    async def write(self, record: dict[str, Any]) -> None:
-        # fsync takes milliseconds; a thread keeps the event loop serving other requests.
-        await asyncio.to_thread(self.write_sync, record)
+    def submit(self, record: dict[str, Any]) -> None:
+        """Queue `record` for writing; raises if an earlier write failed (disk full...)."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put(record)
+
+    def _drain(self) -> None:
+        while (record := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self.write_sync(record)
+                except BaseException as exc:
+                    self._error = exc
 
     def close(self) -> None:
+        """Write what is queued, then close; raises the first write error, if any."""
+        self._queue.put(None)
+        self._thread.join()
         os.close(self._fd)
-
-
-# -- adaptive concurrency ------------------------------------------------------------------
-class AdaptiveLimiter:
-    """At most `limit` holders at once; 429s halve the limit, successes grow it back.
-
-    Additive increase, multiplicative decrease, as TCP does: one halving per `cooldown`
-    seconds (a burst of 429s from one overload is one signal), and +1 after `limit`
-    successes in a row (one round), never above `maximum`.
-    """
-
-    def __init__(self, maximum: int, *, cooldown: float = 1.0) -> None:
-        self.maximum = self.limit = self.lowest = max(1, maximum)
-        self.cooldown = cooldown
-        self.in_flight = 0
-        self._streak = 0
-        self._last_cut = -float("inf")
-        self._changed = asyncio.Event()
-
-    async def __aenter__(self) -> AdaptiveLimiter:
-        while self.in_flight >= self.limit:
-            self._changed.clear()
-            await self._changed.wait()
-        self.in_flight += 1
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.in_flight -= 1
-        self._changed.set()
-
-    def rate_limited(self, *_: object) -> None:
-        now = time.monotonic()
-        self._streak = 0
-        if now - self._last_cut >= self.cooldown:
-            self._last_cut = now
-            self.limit = max(1, self.limit // 2)
-            self.lowest = min(self.lowest, self.limit)
-
-    def on_retry(self, error: SummarizerError, delay: float) -> None:
-        if isinstance(error, RateLimited):
-            self.rate_limited()
-
-    def succeeded(self) -> None:
-        self._streak += 1
-        if self.limit < self.maximum and self._streak >= self.limit:
-            self.limit += 1
-            self._streak = 0
-            self._changed.set()
+        if self._error is not None:
+            raise self._error
 
 
 # -- the batch -----------------------------------------------------------------------------
@@ -317,8 +294,8 @@ async def run_batch(
     bar = _ProgressBar(len(todo), enabled=progress)
     queue = iter(todo)
 
-    async def finish(record: dict[str, Any]) -> None:
-        await writer.write(record)
+    def finish(record: dict[str, Any]) -> None:
+        writer.submit(record)
         if record["status"] == "ok":
             report.ok += 1
             usage = ((record["result"] or {}).get("meta") or {}).get("usage") or {}
@@ -333,7 +310,7 @@ async def run_batch(
             try:
                 article = await asyncio.to_thread(read_article, source, published=published)
             except Exception as exc:  # unreadable input: a record, not a crash
-                await finish(make_record(id=Path(source).stem, source=source,
+                finish(make_record(id=Path(source).stem, source=source,
                                          text_sha256=None, schema=schema, error=exc))
                 bar.update(report, limiter)
                 continue
@@ -344,7 +321,7 @@ async def run_batch(
             record = await summarize_article(
                 article, schema=schema, settings=settings, backend=backend,
                 summarize_fn=summarize_fn, published=published, cache=cache, limiter=limiter)
-            await finish(record)
+            finish(record)
             bar.update(report, limiter)
 
     try:

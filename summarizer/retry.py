@@ -14,8 +14,8 @@ output, so everything that can go wrong on the wire is handled here, once:
   so it is not mistaken for invalid model output and re-asked.
 
 Every retry is announced to the `on_retry` callback and to the listeners registered with
-`retry_listener()` in the current context: batch runs use that to slow down on 429s
-without threading a callback through the pipeline.
+`retry_listener()` in the current context: batch runs feed them to an `AdaptiveLimiter`
+to slow down on 429s without threading a callback through the pipeline.
 
 Invalid output is instructor's business (re-asks, `settings.validation_retries`), and the
 per-article deadline is the pipeline's (`asyncio.timeout`), which cancels a retry loop
@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -49,6 +50,7 @@ from summarizer.errors import (
 from summarizer.settings import Settings
 
 __all__ = [
+    "AdaptiveLimiter",
     "RetryListener",
     "call_with_retries",
     "classify",
@@ -225,3 +227,50 @@ async def call_with_retries(
             for listener in (*_listeners.get(), *([on_retry] if on_retry else [])):
                 listener(error, delay)
             await asyncio.sleep(delay)
+
+
+class AdaptiveLimiter:
+    """At most `limit` holders at once; 429s halve the limit, successes grow it back.
+
+    Additive increase, multiplicative decrease, as TCP does: one halving per `cooldown`
+    seconds (a burst of 429s from one overload is one signal), and +1 after `limit`
+    successes in a row (one round), never above `maximum`.
+    """
+
+    def __init__(self, maximum: int, *, cooldown: float = 1.0) -> None:
+        self.maximum = self.limit = self.lowest = max(1, maximum)
+        self.cooldown = cooldown
+        self.in_flight = 0
+        self._streak = 0
+        self._last_cut = -float("inf")
+        self._changed = asyncio.Event()
+
+    async def __aenter__(self) -> AdaptiveLimiter:
+        while self.in_flight >= self.limit:
+            self._changed.clear()
+            await self._changed.wait()
+        self.in_flight += 1
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.in_flight -= 1
+        self._changed.set()
+
+    def rate_limited(self, *_: object) -> None:
+        now = time.monotonic()
+        self._streak = 0
+        if now - self._last_cut >= self.cooldown:
+            self._last_cut = now
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+
+    def on_retry(self, error: SummarizerError, delay: float) -> None:
+        if isinstance(error, RateLimited):
+            self.rate_limited()
+
+    def succeeded(self) -> None:
+        self._streak += 1
+        if self.limit < self.maximum and self._streak >= self.limit:
+            self.limit += 1
+            self._streak = 0
+            self._changed.set()

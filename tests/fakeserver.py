@@ -161,6 +161,11 @@ def default_answer(request: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the listen backlog: the default 5 refuses 64 clients at once
+
+
 class FakeServer:
     """The server. Thread-safe: tests script it while the client runs in another thread."""
 
@@ -173,8 +178,7 @@ class FakeServer:
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _HTTPServer(("127.0.0.1", port), _make_handler(self))
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -265,6 +269,9 @@ def _completion(server: FakeServer, content: str, finish_reason: str) -> dict[st
 def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real servers: no reconnect per call
+        # Headers and body go out in two writes; with Nagle on, the body waits for the
+        # client's delayed ACK: 40 ms added to every answer.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet test output
             pass
@@ -288,7 +295,9 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             rec = RecordedRequest("GET", self.path, self._headers(), None, time.monotonic())
-            if self.path.rstrip("/").endswith("/models"):
+            if self.path.rstrip("/").endswith("/_stats"):  # for benchmarks in another process
+                self._json(200, {"chat_requests": server.count()})
+            elif self.path.rstrip("/").endswith("/models"):
                 self._json(200, {"object": "list", "data": [
                     {"id": server.model, "object": "model", "created": 0, "owned_by": "fake"}]})
             else:
@@ -373,7 +382,7 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args()
     server = FakeServer(latency=args.latency, port=args.port).start()

@@ -17,10 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeserver import FakeServer, Reply
 
-from summarizer.batch import AdaptiveLimiter, load_latest, run_batch
+try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
+    from tests.fakeserver import FakeServer, Reply
+except ImportError:  # pragma: no cover
+    from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
+
+from summarizer.batch import load_latest, run_batch
 from summarizer.errors import BatchIncomplete
+from summarizer.retry import AdaptiveLimiter
 from summarizer.settings import Settings
 
 pytestmark = pytest.mark.server

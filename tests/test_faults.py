@@ -15,7 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeserver import FakeServer, Reply
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
+    from tests.fakeserver import FakeServer, Reply
+except ImportError:  # pragma: no cover
+    from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
 from pydantic import BaseModel
 
 from summarizer.backends import OpenAIBackend

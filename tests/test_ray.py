@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakeserver import FakeServer, Reply
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
+    from tests.fakeserver import FakeServer, Reply
+except ImportError:  # pragma: no cover
+    from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
 
 from summarizer.settings import Settings
 
