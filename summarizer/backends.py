@@ -33,6 +33,7 @@ from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import (
+    AuthenticationError,
     BackendError,
     BackendUnavailable,
     ConfigError,
@@ -258,6 +259,8 @@ class OpenAIBackend:
 
         try:
             model, _ = await call_with_retries(first_model, self.settings)
+        except AuthenticationError:
+            raise
         except (BackendError, IndexError) as exc:
             raise ConfigError(
                 f"could not list the models of {self.base_url}: {exc}",

@@ -151,10 +151,13 @@ def run(
             model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
             timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx)
         sources = expand_sources(articles)
+        preread = {}
+        if len(sources) == 1 and out is None:  # a bad input fails before the model loads
+            preread[sources[0]] = read_article(sources[0], published=pub)
         backend = get_backend(settings)
         if backend.kind == "embedded" and getattr(backend, "is_default", False) and not quiet:
             err.print(TINY_MODEL_NOTE.format(model=backend.model), style="dim",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
         store = _cache(cache)
         if out is not None:
             from summarizer.batch import run_batch
@@ -172,7 +175,7 @@ def run(
         failures = 0
         for source in sources:
             try:
-                article = read_article(source, published=pub)
+                article = preread.get(source) or read_article(source, published=pub)
                 result = asyncio.run(asummarize(article, schema, settings=settings,
                                                 backend=backend, cache=store))
             except SummarizerError as exc:

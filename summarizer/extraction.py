@@ -76,6 +76,7 @@ class Candidates:
     has_absence_cue: bool = False
     title: str | None = None
     lead: str = ""
+    published: Any = None
 
     @property
     def names(self) -> list[str]:
@@ -105,7 +106,7 @@ class Candidates:
             venues=self.venues, descriptors=self.descriptors,
             absent=[n for n in self.absent if n in {p.name for p in self.people}],
             appointed=self.appointed, has_absence_cue=self.has_absence_cue,
-            title=self.title, lead=self.lead,
+            title=self.title, lead=self.lead, published=self.published,
         )
 
 
@@ -138,6 +139,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         has_absence_cue=bool(context.ABSENCE_CUES.search(text)),
         title=title,
         lead=" ".join(text[lead_start:lead_end].split()),
+        published=published,
     )
 
 
@@ -277,7 +279,7 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
     evidence = None
     if mention is not None:
         evidence = DateEvidence(expression=mention.expression, start=mention.start,
-                                end=mention.end, rule=mention.rule)
+                                end=mention.end, rule=mention.rule, published=c.published)
     country = d.country
     city_country = {p.name: p.country for p in c.places if p.kind == "city"}
     if d.city and city_country.get(d.city):

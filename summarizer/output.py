@@ -41,7 +41,10 @@ def strip_extras(data: Any) -> Any:
 
 
 def _dump(result: BaseModel) -> dict[str, Any]:
-    return result.model_dump(mode="json")
+    data = result.model_dump(mode="json")
+    if "meta" in data:  # the contract's keys first, provenance last
+        data["meta"] = data.pop("meta")
+    return data
 
 
 def render(result: BaseModel, fmt: str) -> str:
