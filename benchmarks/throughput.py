@@ -13,6 +13,9 @@ For each concurrency c it reports wall time and two ratios:
   rounds = ceil(n / c) x latency / wall     (the best a fixed-latency server allows:
                                              200 articles at c=64 need 4 rounds, not 3.125)
 Then a warm-cache rerun of the same articles: zero model calls, and its wall time.
+
+`--transport-only` swaps the pipeline for one bare model call per article (no candidate
+extraction, no grounding): what batch + retry + backend cost on their own.
 """
 
 from __future__ import annotations
@@ -47,8 +50,19 @@ def server_calls(base_url: str) -> int:
         return int(json.load(response)["chat_requests"])
 
 
+async def bare_call(article: Any, schema: str, *, settings: Any, backend: Any,
+                    published: Any, cache: Any) -> Any:
+    """One model call per article and nothing else (for --transport-only)."""
+    from summarizer.schemas import Event, EventResult
+
+    out = await backend.complete([{"role": "user", "content": article.text}], Event,
+                                 max_tokens=200)
+    return EventResult(event=out.value)
+
+
 async def one_run(sources: list[str], concurrency: int, base_url: str, workdir: Path,
-                  cache: Any = None, progress: bool = False) -> dict[str, Any]:
+                  cache: Any = None, progress: bool = False,
+                  transport_only: bool = False) -> dict[str, Any]:
     from summarizer.batch import run_batch
     from summarizer.settings import Settings
 
@@ -58,7 +72,8 @@ async def one_run(sources: list[str], concurrency: int, base_url: str, workdir: 
     before = server_calls(base_url)
     started = time.perf_counter()
     report = await run_batch(sources, out, schema="event", settings=settings,
-                             concurrency=concurrency, progress=progress, cache=cache)
+                             concurrency=concurrency, progress=progress, cache=cache,
+                             summarize_fn=bare_call if transport_only else None)
     wall = time.perf_counter() - started
     assert report.ok == len(sources), report.summary()
     return {"n": len(sources), "c": concurrency, "wall": wall,
@@ -74,6 +89,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--progress", action="store_true", help="draw the progress bar")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--transport-only", action="store_true",
+                        help="one bare model call per article instead of the pipeline")
+    parser.add_argument("--no-cache-runs", action="store_true")
     args = parser.parse_args()
     if args.quick:
         args.n, args.n_serial = 64, 4
@@ -94,8 +112,11 @@ def main() -> None:
             for c in args.concurrency:
                 batch = sources[: args.n_serial] if c == 1 else sources
                 rows.append(asyncio.run(one_run(batch, c, base_url, workdir,
-                                                progress=args.progress)))
+                                                progress=args.progress,
+                                                transport_only=args.transport_only)))
                 _print_row(rows[-1], args.latency)
+            if args.no_cache_runs or args.transport_only:
+                return
             cache = Cache(workdir / "cache")
             cold = asyncio.run(one_run(sources, 16, base_url, workdir, cache=cache))
             warm = asyncio.run(one_run(sources, 16, base_url, workdir, cache=cache))
