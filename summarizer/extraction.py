@@ -189,8 +189,34 @@ def _choice(values: list[str]) -> Any:
     return Literal[tuple(values)] | None
 
 
-def draft_model(part: str, c: Candidates, *, constrained: bool) -> type[BaseModel] | None:
+def _small_draft(part: str, c: Candidates) -> type[BaseModel] | None:
+    """Choices only, no text: a 135M model writes nothing useful, and each token costs time.
+
+    Titles, summaries, dates, roles and positions then come from the article (`to_items`).
+    """
+    if part == "event":
+        return create_model("Event", type=(Literal[EVENT_TYPES], ...),
+                            venue=(_choice(c.venues), ...), city=(_choice(_cities(c)), ...),
+                            country=(_choice(_countries(c)), ...))
+    choices = {"participants": (c.names, 6), "absentees": (c.absent, 3),
+               "appointments": (c.appointed, 3),
+               "quotes": ([q.id for q in c.quotes], 5)}[part]
+    values, most = choices
+    if not values:
+        return None
+    key = "key_quotes" if part == "quotes" else part
+    name = "KeyQuotes" if part == "quotes" else part.title()
+    choice: Any = Literal[tuple(values)]
+    # At least one: left free, a small model answers [] to everything. The candidates
+    # were already narrowed by code (cue sentences for absentees and appointments).
+    return create_model(name, **{key: (list[choice], Field(min_length=1, max_length=most))})
+
+
+def draft_model(part: str, c: Candidates, *, constrained: bool,
+                small: bool = False) -> type[BaseModel] | None:
     """The response model for one part, or None when there is nothing the model could pick."""
+    if small and constrained:
+        return _small_draft(part, c)
     # Without a constraining decoder, names are free text and grounded afterwards.
     name: Any = _choice(c.names) if constrained else Str80 | None
     if part == "event":
@@ -228,6 +254,17 @@ def draft_model(part: str, c: Candidates, *, constrained: bool) -> type[BaseMode
         fields["reason"] = (Str200 | None, ...)
     item = create_model(part.title()[:-1], **fields)
     return create_model(part.title(), **{part: (list[item], Field(max_length=10))})
+
+
+@dataclass
+class _Choice:
+    """A small model's bare choice, in the shape of a full draft item."""
+
+    quote: str = ""
+    person: str = ""
+    speaker: str | None = None
+    position: str | None = None
+    organization: str | None = None
 
 
 def _clean(value: Any, c: Candidates) -> Any:
@@ -272,7 +309,8 @@ def _dedupe_people(items: list[Any]) -> list[Any]:
 
 def _event(d: Any, c: Candidates, small: bool) -> Event:
     dates = c.resolved_dates
-    mention = dates[int(d.date[1:]) - 1] if d.date else None
+    chosen = getattr(d, "date", None)
+    mention = dates[int(chosen[1:]) - 1] if chosen else None
     if small and dates:
         # A 135M model picks ids at random; news leads state the event's day first.
         mention = dates[0]
@@ -284,14 +322,14 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
     city_country = {p.name: p.country for p in c.places if p.kind == "city"}
     if d.city and city_country.get(d.city):
         country = city_country[d.city]  # the gazetteer knows where the city is
-    title = _clean(d.title, c)
-    summary = _clean(d.summary, c)
+    title = _clean(getattr(d, "title", None), c)
+    summary = _clean(getattr(d, "summary", None), c)
     if small or not title:
         first = c.lead.split(". ")[0].split()
         title = c.title or (" ".join(first[:12]) + (" …" if len(first) > 12 else "")) \
-            or d.title
+            or title or ""
     if small or not summary:
-        summary = c.lead or d.summary
+        summary = c.lead or summary or ""
     kind = d.type
     if small:  # the first event word the headline or lead uses, if any
         words = normalize_text(f"{c.title or ''} {c.lead}")
@@ -331,6 +369,8 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
         by_id = {q.id: q for q in c.quotes}
         quotes, seen = [], set()
         for item in draft.key_quotes:  # type: ignore[attr-defined]
+            if isinstance(item, str):  # a small model's bare choice
+                item = _Choice(quote=item)
             q = by_id[item.quote]
             if q.id in seen:
                 continue
@@ -346,6 +386,8 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
         people = {p.name: p for p in c.people}
         appointments: list[Any] = []
         for a in draft.appointments:  # type: ignore[attr-defined]
+            if isinstance(a, str):
+                a = _Choice(person=a)
             position = _clean(a.position, c)
             if a.person in people and (small or not position):
                 position = context.position_near(text, people[a.person]) or position
@@ -359,7 +401,11 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
     model = Participant if part == "participants" else Absentee
     items: list[Any] = []
     for raw in getattr(draft, part):
-        values = _person_fields(raw.model_dump(), c, small)
+        values = {"name": raw, "role": None, "affiliation": None} if isinstance(raw, str) \
+            else raw.model_dump()
+        if part == "absentees":
+            values.setdefault("reason", None)
+        values = _person_fields(values, c, small)
         if not values.get("name") and not values.get("affiliation"):
             continue  # an entry naming nobody says nothing
         items.append(model(**values, grounding=_name_grounding(text, values.get("name"), c)))

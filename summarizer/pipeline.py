@@ -143,7 +143,8 @@ class _Run:
         listings = extraction.listings(sub)
 
         async def one(part: str) -> Any:
-            model = extraction.draft_model(part, sub, constrained=self.backend.constrained)
+            model = extraction.draft_model(part, sub, constrained=self.backend.constrained,
+                                           small=self.backend.small)
             draft = None
             if model is not None:
                 messages = build_messages(text[start:end], listings, part)
