@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from summarizer._lexicon import (
@@ -273,7 +274,13 @@ def _with_mentions(text: str, people: list[list[str]]) -> list[PersonCandidate]:
     return out
 
 
-def find_places(text: str) -> list[PlaceCandidate]:
+@lru_cache(maxsize=1)
+def _demonym_pattern() -> re.Pattern[str]:
+    words = sorted((d for d, c in DEMONYMS.items() if c), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+
+
+def find_places(text: str, people: list[PersonCandidate] | None = None) -> list[PlaceCandidate]:
     """Cities (>= 100,000 people or capitals) and countries, in order of first mention.
 
     An ambiguous city takes the country named right after it ("St. Petersburg, Russia"),
@@ -281,10 +288,12 @@ def find_places(text: str) -> list[PlaceCandidate]:
     the most populous. Words inside a person's name ("Jesse Jackson") are not places.
     """
     gaz = gazetteer()
-    person_spans = [s for p in find_people(text) for s in p.mentions]
+    if people is None:
+        people = find_people(text)
+    person_spans = [s for p in people for s in p.mentions]
     mentioned = {gaz.countries[m.lower()] for m in re.findall(r"[A-Z][\w.]*(?: [A-Z]\w*)*", text)
                  if m.lower() in gaz.countries}
-    mentioned |= {c for d, c in DEMONYMS.items() if c and re.search(rf"\b{d}\b", text, re.I)}
+    mentioned |= {DEMONYMS[m.lower()] for m in _demonym_pattern().findall(text)}
     found: dict[tuple[str, str], PlaceCandidate] = {}
     words = list(re.finditer(r"(?:St\. |Saint )?[A-Z][\w-]*", text))
     i = 0

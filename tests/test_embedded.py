@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import Settings, summarize
+from summarizer import summarize
 from summarizer.article import read_article
 from summarizer.backends import default_model_path
 from summarizer.cli import app
