@@ -41,6 +41,18 @@ EVENT_TYPES = (
     "press conference", "ceremony", "attack", "strike", "report", "other",
 )
 
+# Word stems that name an event type in a headline or lead ("resigned" -> resignation).
+_TYPE_STEMS = (
+    ("summit", "summit"), ("met |meets |meeting", "meeting"), ("talks", "talks"),
+    ("conference", "conference"), ("convention", "convention"), ("elect", "election"),
+    ("vot", "vote"), ("appoint|named |hire|hiring|promot", "appointment"),
+    ("resign|quit|stepped down|steps down", "resignation"), ("protest", "protest"),
+    ("visit", "visit"), ("speech", "speech"), ("agree|deal ", "agreement"),
+    ("negotiat", "negotiation"), ("hearing", "hearing"), ("trial", "trial"),
+    ("debate", "debate"), ("rally", "rally"), ("ceremony|opened|inaugurat", "ceremony"),
+    ("attack", "attack"), ("strike", "strike"), ("announc", "announcement"),
+)
+
 _VENUE = re.compile(
     r"\b(?:[A-Z][\w'’.-]+\s+){1,4}(?:Palace|Hall|Hotel|Center|Centre|Stadium|Arena|Square|"
     r"Building|Castle|Cathedral|Church|Parliament|Capitol|Club|Resort|Theatre|Theater|"
@@ -331,9 +343,11 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
     if small or not summary:
         summary = c.lead or summary or ""
     kind = d.type
-    if small:  # the first event word the headline or lead uses, if any
+    if small:  # the event word the headline or lead uses first, if any
         words = normalize_text(f"{c.title or ''} {c.lead}")
-        kind = next((t for t in EVENT_TYPES if re.search(rf"\b{t}s?\b", words)), kind)
+        hits = [(m.start(), kind_) for stem, kind_ in _TYPE_STEMS
+                if (m := re.search(rf"\b{stem}", words))]
+        kind = min(hits)[1] if hits else kind
     return Event(
         title=title.strip(), type=kind, date=mention.date if mention else None,
         location=Location(venue=d.venue, city=d.city, country=country),
