@@ -108,7 +108,8 @@ def _cache(enabled: bool) -> Any:
 @app.command("run", help="Summarise articles (the default command: `summarize FILE`).")
 def run(
     articles: Annotated[list[str], typer.Argument(
-        help="Article files (.txt, .html), directories, or - for stdin.", show_default=False)],
+        metavar="ARTICLE", show_default=False,
+        help="Article files (.txt, .html), directories, or - for stdin.")],
     schema: SchemaOpt = "brief",
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help=f"One of: {', '.join(FORMATS)}. Default: a table on a "

@@ -22,6 +22,4 @@ class DefaultCommandGroup(TyperGroup):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h",
                                                                      "--version"):
             args = [self.default, *args]
-        elif not args:
-            args = [self.default]
         return super().parse_args(ctx, args)
