@@ -10,15 +10,14 @@ carrying verbatim text, computed dates and grounding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import create_model as _create_model
 
-from summarizer import candidates as cand
 from summarizer import context
-from summarizer.dates import DateMention, find_dates
+from summarizer.candidates import Candidates
 from summarizer.grounding import locate_name
 from summarizer.names import names_match, normalize_text
 from summarizer.schemas import (
@@ -32,7 +31,7 @@ from summarizer.schemas import (
     Participant,
 )
 
-__all__ = ["EVENT_TYPES", "Candidates", "draft_model", "gather", "listings", "to_items"]
+__all__ = ["EVENT_TYPES", "dedupe_people", "draft_model", "to_items"]
 
 EVENT_TYPES = (
     "summit", "meeting", "talks", "conference", "convention", "election", "vote",
@@ -53,13 +52,6 @@ _TYPE_STEMS = (
     ("attack", "attack"), ("strike", "strike"), ("announc", "announcement"),
 )
 
-_VENUE = re.compile(
-    r"\b(?:[A-Z][\w'’.-]+\s+){1,4}(?:Palace|Hall|Hotel|Center|Centre|Stadium|Arena|Square|"
-    r"Building|Castle|Cathedral|Church|Parliament|Capitol|Club|Resort|Theatre|Theater|"
-    r"Embassy|Forum|House)\b"
-)
-_LEADING_STOP = {"The", "A", "An", "At", "In", "On", "Of", "And", "But"}
-
 _STRICT = ConfigDict(extra="forbid")  # additionalProperties: false, for every decoder
 
 
@@ -69,129 +61,6 @@ def create_model(model_name: str, /, **fields: Any) -> type[BaseModel]:
 
 Str80 = Annotated[str, Field(max_length=80)]
 Str200 = Annotated[str, Field(max_length=200)]
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """Everything the text itself offers, found by code before any model call."""
-
-    people: list[cand.PersonCandidate] = field(default_factory=list)
-    quotes: list[cand.QuoteCandidate] = field(default_factory=list)
-    dates: list[DateMention] = field(default_factory=list)
-    places: list[cand.PlaceCandidate] = field(default_factory=list)
-    venues: list[str] = field(default_factory=list)
-    # Verbatim context: roles/affiliations next to each name, the people in sentences
-    # that speak of absence or appointment, and the lead (first sentences of the body).
-    descriptors: dict[str, context.Descriptor] = field(default_factory=dict)
-    absent: list[str] = field(default_factory=list)
-    appointed: list[str] = field(default_factory=list)
-    has_absence_cue: bool = False
-    title: str | None = None
-    lead: str = ""
-    published: Any = None
-
-    @property
-    def names(self) -> list[str]:
-        return [p.name for p in self.people]
-
-    @property
-    def resolved_dates(self) -> list[DateMention]:
-        return [d for d in self.dates if d.date is not None]
-
-    def aliases(self, name: str) -> tuple[str, ...]:
-        for person in self.people:
-            if person.name == name:
-                return person.aliases
-        return ()
-
-    def within(self, start: int, end: int) -> Candidates:
-        """The candidates that occur in text[start:end] (for one chunk of a long article)."""
-
-        def inside(s: int, e: int) -> bool:
-            return start <= s and e <= end
-
-        return Candidates(
-            people=[p for p in self.people if any(inside(s, e) for s, e in p.mentions)],
-            quotes=[q for q in self.quotes if inside(q.start, q.end)],
-            dates=[d for d in self.dates if inside(d.start, d.end)],
-            places=[p for p in self.places if inside(p.start, p.end)],
-            venues=self.venues, descriptors=self.descriptors,
-            absent=[n for n in self.absent if n in {p.name for p in self.people}],
-            appointed=self.appointed, has_absence_cue=self.has_absence_cue,
-            title=self.title, lead=self.lead, published=self.published,
-        )
-
-
-def _not_dateline(text: str, mention: DateMention, published: Any) -> bool:
-    # "date 2023-11-24" at the top is when the article appeared, not when the event did.
-    return not (mention.date == published and "\n" not in text[:mention.start]
-                and mention.start < 40)
-
-
-def gather(text: str, published: Any, title: str | None = None) -> Candidates:
-    venues: list[str] = []
-    for match in _VENUE.finditer(text):
-        words = match.group(0).split()
-        while words and words[0] in _LEADING_STOP:
-            words.pop(0)
-        venue = " ".join(words)
-        if len(words) >= 2 and venue not in venues:
-            venues.append(venue)
-    people = cand.find_people(text)
-    lead_start, lead_end = context.lead(text, title)
-    return Candidates(
-        people=people,
-        quotes=cand.find_quotes(text, people),
-        dates=[d for d in find_dates(text, published) if _not_dateline(text, d, published)],
-        places=cand.find_places(text, people),
-        venues=venues,
-        descriptors={p.name: context.describe(text, p) for p in people},
-        absent=context.cue_people(text, people, context.ABSENCE_CUES),
-        appointed=context.cue_people(text, people, context.APPOINTMENT_CUES),
-        has_absence_cue=bool(context.ABSENCE_CUES.search(text)),
-        title=title,
-        lead=" ".join(text[lead_start:lead_end].split()),
-        published=published,
-    )
-
-
-def _short(text: str, words: int = 30) -> str:
-    parts = " ".join(text.split()).split(" ")
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
-
-
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
-
-
-def _cities(c: Candidates) -> list[str]:
-    return _unique([p.name for p in c.places if p.kind == "city"])
-
-
-def _countries(c: Candidates) -> list[str]:
-    return _unique([p.name for p in c.places if p.kind == "country"]
-                   + [p.country for p in c.places if p.kind == "city" and p.country])
-
-
-def listings(c: Candidates) -> dict[str, str]:
-    """The candidate lists as prompt text."""
-    none = "(none)"
-    people = "\n".join(
-        f"- {p.name}" + (f" (also: {', '.join(p.aliases)})" if p.aliases else "")
-        for p in c.people
-    )
-    quotes = "\n".join(
-        f'- {q.id} [{q.speaker or "unknown"}] "{_short(q.text)}"' for q in c.quotes
-    )
-    dates = "\n".join(f'- D{i} "{d.expression}" = {d.date}'
-                      for i, d in enumerate(c.resolved_dates, 1))
-    places = "\n".join(
-        [f"- {v} (venue)" for v in c.venues]
-        + [f"- {p} (city)" for p in _cities(c)]
-        + [f"- {p} (country)" for p in _countries(c)]
-    )
-    return {"people": people or none, "quotes": quotes or none, "dates": dates or none,
-            "places": places or none}
 
 
 def _choice(values: list[str]) -> Any:
@@ -208,8 +77,8 @@ def _small_draft(part: str, c: Candidates) -> type[BaseModel] | None:
     """
     if part == "event":
         return create_model("Event", type=(Literal[EVENT_TYPES], ...),
-                            venue=(_choice(c.venues), ...), city=(_choice(_cities(c)), ...),
-                            country=(_choice(_countries(c)), ...))
+                            venue=(_choice(c.venues), ...), city=(_choice(c.cities), ...),
+                            country=(_choice(c.countries), ...))
     choices = {"participants": (c.names, 6), "absentees": (c.absent, 3),
                "appointments": (c.appointed, 3),
                "quotes": ([q.id for q in c.quotes], 5)}[part]
@@ -238,8 +107,8 @@ def draft_model(part: str, c: Candidates, *, constrained: bool,
             type=(Literal[EVENT_TYPES], ...),
             date=(_choice([f"D{i}" for i in range(1, len(c.resolved_dates) + 1)]), ...),
             venue=(_choice(c.venues), ...),
-            city=(_choice(_cities(c)), ...),
-            country=(_choice(_countries(c)), ...),
+            city=(_choice(c.cities), ...),
+            country=(_choice(c.countries), ...),
             summary=(Annotated[str, Field(max_length=400)], ...),
         )
     if part == "quotes":
@@ -303,7 +172,7 @@ def _name_grounding(text: str, name: str | None, c: Candidates) -> Grounding | N
     return locate_name(text, name, c.aliases(name)) if name else None
 
 
-def _dedupe_people(items: list[Any]) -> list[Any]:
+def dedupe_people(items: list[Any]) -> list[Any]:
     kept: list[Any] = []
     for item in items:
         name = getattr(item, "name", None) or getattr(item, "person", None)
@@ -411,7 +280,7 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
                 person=a.person, position=position,
                 organization=None if small else _clean(a.organization, c),
                 grounding=_name_grounding(text, a.person, c)))
-        return _dedupe_people(appointments)
+        return dedupe_people(appointments)
     model = Participant if part == "participants" else Absentee
     items: list[Any] = []
     for raw in getattr(draft, part):
@@ -423,4 +292,4 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
         if not values.get("name") and not values.get("affiliation"):
             continue  # an entry naming nobody says nothing
         items.append(model(**values, grounding=_name_grounding(text, values.get("name"), c)))
-    return _dedupe_people(items)
+    return dedupe_people(items)

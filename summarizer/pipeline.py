@@ -23,8 +23,9 @@ from pydantic import BaseModel
 from summarizer import extraction
 from summarizer.article import Article, from_text
 from summarizer.backends import Backend, get_backend
+from summarizer.candidates import Candidates, gather
 from summarizer.errors import BackendTimeout, ContextLengthExceeded
-from summarizer.prompting import build_messages, prompt_version
+from summarizer.prompting import build_messages, listings, prompt_version
 from summarizer.schemas import PARTS, Event, Meta, Result, Usage, schema_for
 from summarizer.settings import Settings
 
@@ -116,7 +117,7 @@ def _merge(part: str, results: list[Any]) -> Any:
                 seen.add(span)
                 unique.append(q)
         return unique[:5]
-    return extraction._dedupe_people(merged)
+    return extraction.dedupe_people(merged)
 
 
 class _Run:
@@ -136,18 +137,18 @@ class _Run:
         self.usage.retries += out.attempts - 1
         return out.value
 
-    async def extract_chunk(self, start: int, end: int, cands: extraction.Candidates,
+    async def extract_chunk(self, start: int, end: int, cands: Candidates,
                             parts: tuple[str, ...]) -> dict[str, Any]:
         text = self.article.text
         sub = cands if (start, end) == (0, len(text)) else cands.within(start, end)
-        listings = extraction.listings(sub)
+        lists = listings(sub)
 
         async def one(part: str) -> Any:
             model = extraction.draft_model(part, sub, constrained=self.backend.constrained,
                                            small=self.backend.small)
             draft = None
             if model is not None:
-                messages = build_messages(text[start:end], listings, part)
+                messages = build_messages(text[start:end], lists, part)
                 draft = await self.call(messages, model, part)
             return extraction.to_items(part, draft, text, sub,
                                        small=self.backend.small)
@@ -160,7 +161,7 @@ class _Run:
 
     async def extract(self, parts: tuple[str, ...]) -> tuple[dict[str, Any], int]:
         text = self.article.text
-        cands = extraction.gather(text, self.article.published, self.article.title)
+        cands = gather(text, self.article.published, self.article.title)
         n_ctx = self.backend.n_ctx or self.settings.n_ctx
         max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
         for _ in range(3):
@@ -229,8 +230,8 @@ async def asummarize(
     started = time.monotonic()
     run = _Run(art, backend, settings)
     if not isinstance(schema, str):  # the user's own pydantic model
-        cands = extraction.gather(art.text, art.published, art.title)
-        messages = build_messages(art.text, extraction.listings(cands), "custom")
+        cands = gather(art.text, art.published, art.title)
+        messages = build_messages(art.text, listings(cands), "custom")
         async with asyncio.timeout(settings.deadline):
             return await run.call(messages, schema, "custom")
 

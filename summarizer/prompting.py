@@ -14,9 +14,10 @@ import hashlib
 import re
 from functools import cache
 
+from summarizer.candidates import Candidates
 from summarizer.resources import data_dir
 
-__all__ = ["build_messages", "prompt_version", "render", "shared_prefix", "template"]
+__all__ = ["build_messages", "listings", "prompt_version", "render", "shared_prefix", "template"]
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _TEMPLATES = ("system", "article", "event", "participants", "absentees", "appointments",
@@ -64,3 +65,29 @@ def build_messages(article: str, listings: dict[str, str], part: str) -> list[di
         {"role": "system", "content": template("system")},
         {"role": "user", "content": shared_prefix(article, listings) + "\n\n" + template(part)},
     ]
+
+
+def _short(text: str, words: int = 30) -> str:
+    parts = " ".join(text.split()).split(" ")
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def listings(c: Candidates) -> dict[str, str]:
+    """The candidate lists as prompt text."""
+    none = "(none)"
+    people = "\n".join(
+        f"- {p.name}" + (f" (also: {', '.join(p.aliases)})" if p.aliases else "")
+        for p in c.people
+    )
+    quotes = "\n".join(
+        f'- {q.id} [{q.speaker or "unknown"}] "{_short(q.text)}"' for q in c.quotes
+    )
+    dates = "\n".join(f'- D{i} "{d.expression}" = {d.date}'
+                      for i, d in enumerate(c.resolved_dates, 1))
+    places = "\n".join(
+        [f"- {v} (venue)" for v in c.venues]
+        + [f"- {p} (city)" for p in c.cities]
+        + [f"- {p} (country)" for p in c.countries]
+    )
+    return {"people": people or none, "quotes": quotes or none, "dates": dates or none,
+            "places": places or none}
