@@ -43,7 +43,7 @@ PERSON_TITLES = frozenset(
     secretary-general prime foreign defense defence finance interior deputy acting interim
     former assistant associate state senior spokesman spokeswoman leader majority minority
     whip candidate nominee coach pastor pollster analyst economist activist columnist
-    reporter anchor strategist
+    reporter anchor strategist under-secretary undersecretary treasury
     """)
 )
 
@@ -70,6 +70,7 @@ ORG_WORDS = frozenset(
     amazon youtube instagram reuters associated inc. airlines airways motors energy oil
     communications technologies systems industries foods stores pictures records books
     harbor harbour valley beach coast east west north south middle observer safety
+    auto automobiles facility steel telecom pharmaceuticals capital insurance airline
     """)
 )
 

@@ -93,8 +93,8 @@ def _key(word: str) -> str:
 
 
 def _is_title(word: str) -> bool:
-    parts = _key(word).split("-")
-    return all(p in PERSON_TITLES for p in parts)
+    key = _key(word)
+    return key in PERSON_TITLES or all(p in PERSON_TITLES for p in key.split("-"))
 
 
 def _is_acronym(word: str) -> bool:
