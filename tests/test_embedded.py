@@ -16,6 +16,7 @@ from summarizer import summarize
 from summarizer.article import read_article
 from summarizer.backends import default_model_path
 from summarizer.cli import app
+from summarizer.resources import data_dir
 
 from .conftest import SEED, SHARED
 
@@ -48,14 +49,18 @@ def _assert_grounded(brief: object, text: str) -> None:
 
 
 def test_brief_on_the_dev_articles_invents_nothing() -> None:
+    import jsonschema
+
     articles = sorted((SHARED / "dev" / "articles").glob("*.txt"))
     if not articles:
         pytest.skip("../shared/dev is not available")
+    contract = json.loads((data_dir("schemas") / "brief.schema.json").read_text())
     for path in articles:
         article = read_article(path)
         brief = summarize(article, "brief")
         _assert_grounded(brief, article.text)
         assert brief.meta.model == "SmolLM2-135M-Instruct.Q4_1"
+        jsonschema.validate(json.loads(brief.model_dump_json()), contract)
 
 
 def test_prompt_injection_still_yields_a_summary_of_the_article() -> None:
