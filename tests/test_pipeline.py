@@ -214,3 +214,17 @@ def test_plan_chunks_overlap_and_cover_everything() -> None:
     for (_s1, e1), (s2, _e2) in itertools.pairwise(chunks):
         assert s2 < e1  # consecutive chunks overlap
     assert all(e - s <= 2000 for s, e in chunks)
+
+
+async def test_summarize_works_inside_a_running_loop_like_jupyter(seed_text: str) -> None:
+    fake = FakeBackend().enqueue(*brief_answers()[:1])
+    result = summarize(seed_text, "event", backend=fake)  # no "loop already running" error
+    assert result.event.date == dt.date(2023, 11, 23)
+
+
+async def test_asummarize_is_the_async_variant(seed_text: str) -> None:
+    from summarizer import asummarize
+
+    fake = FakeBackend().enqueue(*brief_answers()[:1])
+    result = await asummarize(seed_text, "event", backend=fake)
+    assert result.event.location.city == "Minsk"
