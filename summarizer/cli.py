@@ -105,6 +105,29 @@ def _cache(enabled: bool) -> Any:
     return Cache()
 
 
+async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: str,
+                          fmt: str | None, pub: dt.date | None, settings: Settings,
+                          backend: Any, store: Any) -> int:
+    """Summarise and print articles one by one; returns how many failed."""
+    from summarizer.article import read_article
+    from summarizer.pipeline import asummarize
+
+    failures = 0
+    for source in sources:
+        try:
+            article = preread.get(source) or read_article(source, published=pub)
+            result = await asummarize(article, schema, settings=settings, backend=backend,
+                                      cache=store)
+        except SummarizerError as exc:
+            if len(sources) == 1:
+                raise
+            failures += 1
+            err.print(f"[red]error[/] {source}: {exc}", highlight=False)
+            continue
+        _print(result, fmt, many=len(sources) > 1)
+    return failures
+
+
 @app.command("run", help="Summarise articles (the default command: `summarize FILE`).")
 def run(
     articles: Annotated[list[str], typer.Argument(
@@ -140,7 +163,6 @@ def run(
     _setup_logging(verbose)
     from summarizer.article import expand_sources, read_article
     from summarizer.backends import get_backend
-    from summarizer.pipeline import asummarize
     from summarizer.schemas import schema_for
 
     pub = published.date() if published else None
@@ -167,25 +189,12 @@ def run(
                 sources, out, schema=schema, settings=settings, concurrency=concurrency,
                 published=pub, progress=not quiet, backend=backend, cache=store))
             if not quiet:
-                err.print(report.summary() if hasattr(report, "summary") else str(report))
-            if getattr(report, "failed", 0):
-                from summarizer.errors import BatchIncomplete
-
-                raise BatchIncomplete(f"{report.failed} article(s) failed; see {out}")
+                err.print(report.summary(), highlight=False)
+            report.raise_for_failures()  # BatchIncomplete: exit 6
             return
-        failures = 0
-        for source in sources:
-            try:
-                article = preread.get(source) or read_article(source, published=pub)
-                result = asyncio.run(asummarize(article, schema, settings=settings,
-                                                backend=backend, cache=store))
-            except SummarizerError as exc:
-                if len(sources) == 1:
-                    raise
-                failures += 1
-                err.print(f"[red]error[/] {source}: {exc}", highlight=False)
-                continue
-            _print(result, fmt, many=len(sources) > 1)
+        # One event loop for all articles: the HTTP client's pool belongs to it.
+        failures = asyncio.run(_summarize_each(sources, preread, schema, fmt, pub, settings,
+                                               backend, store))
         if failures:
             from summarizer.errors import BatchIncomplete
 

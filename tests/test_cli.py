@@ -170,3 +170,17 @@ def test_second_run_is_served_from_the_cache(fake: FakeBackend, tmp_path: Path) 
     assert len(fake.calls) == 1
     assert json.loads(second.stdout)["meta"]["cached"] is True
     assert json.loads(second.stdout)["event"] == json.loads(first.stdout)["event"]
+
+
+@pytest.mark.server
+def test_several_files_against_an_http_server(tmp_path: Path) -> None:
+    from .fakeserver import FakeServer
+
+    a = write(tmp_path, "a.txt", ARTICLE)
+    b = write(tmp_path, "b.txt", ARTICLE.replace("Okafor", "Mensah"))
+    with FakeServer() as server:
+        result = runner.invoke(app, [a, b, "-s", "event", "--base-url", server.base_url,
+                                     "--model", "fake-model", "--no-cache"])
+        assert result.exit_code == 0, result.stderr
+        assert len(result.stdout.strip().splitlines()) == 2
+        assert len(server.requests) == 2  # one client, one event loop, both articles
