@@ -224,6 +224,13 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
     )
 
 
+def _organization_in(position: str) -> str | None:
+    """The capitalised name after the last 'of': 'head of the Joint Staff of the CSTO' -> 'CSTO'."""
+    _, of, tail = position.rpartition(" of ")
+    tail = re.sub(r"^the\s+", "", tail.strip())
+    return tail if of and tail[:1].isupper() else None
+
+
 def _person_fields(values: dict[str, Any], c: Candidates, small: bool) -> dict[str, Any]:
     """Role and affiliation: the article's own words next to the name where we have them."""
     found = c.descriptors.get(values.get("name") or "")
@@ -276,9 +283,10 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
                 position = context.position_near(text, people[a.person]) or position
             if not position:
                 continue  # an appointment to nothing stated is not an appointment
+            organization = None if small else _clean(a.organization, c)
             appointments.append(Appointment(
                 person=a.person, position=position,
-                organization=None if small else _clean(a.organization, c),
+                organization=organization or _organization_in(position),
                 grounding=_name_grounding(text, a.person, c)))
         return dedupe_people(appointments)
     model = Participant if part == "participants" else Absentee
