@@ -14,8 +14,11 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import importlib.metadata
 import time
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel
@@ -46,6 +49,19 @@ def _version() -> str:
         return importlib.metadata.version("summarizer")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source checkout
         return "0+unknown"
+
+
+@functools.cache
+def _code_version() -> str:
+    """A hash of this package's code: results cached by older code are never served.
+
+    The version number alone does not change between commits, and the heuristics that
+    shape a result (candidates, context, grounding) live in the code, not the prompts.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def plan_chunks(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[tuple[int, int]]:
@@ -93,7 +109,7 @@ def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
         schema_version=SCHEMA_VERSION, prompt=prompt_version(), backend=backend.kind,
         model=backend.model, base_url=backend.base_url, temperature=settings.temperature,
         max_tokens=settings.max_tokens, n_ctx=settings.n_ctx, seed=settings.seed,
-        mode=settings.mode, version=_version(),
+        mode=settings.mode, version=_version(), code=_code_version(),
     ))
 
 
