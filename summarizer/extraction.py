@@ -41,6 +41,7 @@ EVENT_TYPES = (
 )
 
 # Word stems that name an event type in a headline or lead ("resigned" -> resignation).
+_GENERIC_TYPES = frozenset({"meeting", "announcement"})  # used only when nothing else fits
 _TYPE_STEMS = (
     ("summit", "summit"), ("met |meets |meeting", "meeting"), ("talks", "talks"),
     ("conference", "conference"), ("convention", "convention"), ("elect", "election"),
@@ -212,11 +213,11 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
     if small or not summary:
         summary = c.lead or summary or ""
     kind = d.type
-    if small:  # the event word the headline or lead uses first, if any
+    if small:  # the event word the headline or lead uses first; "met" only if no other
         words = normalize_text(f"{c.title or ''} {c.lead}")
-        hits = [(m.start(), kind_) for stem, kind_ in _TYPE_STEMS
+        hits = [(kind_ in _GENERIC_TYPES, m.start(), kind_) for stem, kind_ in _TYPE_STEMS
                 if (m := re.search(rf"\b{stem}", words))]
-        kind = min(hits)[1] if hits else kind
+        kind = min(hits)[2] if hits else kind
     return Event(
         title=title.strip(), type=kind, date=mention.date if mention else None,
         location=Location(venue=d.venue, city=d.city, country=country),
