@@ -218,6 +218,22 @@ def schema_cmd(
     sys.stdout.write(json.dumps(model.model_json_schema(), indent=2) + "\n")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from summarizer.pipeline import _version as package_version
+
+        typer.echo(f"summarizer {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
+
 def _mount_eval() -> None:
     try:
         from summarizer import cli_eval
