@@ -2,6 +2,8 @@
 and the one-to-one optimal matching of two lists.
 
 Kept apart from scoring.py so that each rule of EVAL.md is one small, testable function.
+The quote and name checks here deliberately do not reuse `summarizer.grounding`: the scorer
+verifies the product's grounding claims, so it must not share the code it is checking.
 """
 
 from __future__ import annotations
