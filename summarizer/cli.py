@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -95,6 +97,32 @@ def _print(result: Any, fmt: str | None, many: bool) -> None:
     else:
         sys.stdout.write(render(result, fmt).rstrip("\n") + "\n")
         sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _status(message: str, *, enabled: bool) -> Iterator[None]:
+    """A spinner on stderr (terminals only) showing the pipeline's current step."""
+    if not enabled or not err.is_terminal:
+        yield
+        return
+
+    class _ToStatus(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            status.update(f"{message}: {record.getMessage()}")
+
+    handler = _ToStatus(logging.INFO)
+    logger = logging.getLogger("summarizer.pipeline")
+    level, propagate = logger.level, logger.propagate
+    with err.status(message) as status:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # shown on the status line, not printed as well
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 def _cache(enabled: bool) -> Any:
@@ -193,8 +221,9 @@ def run(
             report.raise_for_failures()  # BatchIncomplete: exit 6
             return
         # One event loop for all articles: the HTTP client's pool belongs to it.
-        failures = asyncio.run(_summarize_each(sources, preread, schema, fmt, pub, settings,
-                                               backend, store))
+        with _status(f"summarizing with {backend.model}", enabled=not quiet):
+            failures = asyncio.run(_summarize_each(sources, preread, schema, fmt, pub,
+                                                   settings, backend, store))
         if failures:
             from summarizer.errors import BatchIncomplete
 

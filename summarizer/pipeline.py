@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
+import logging
 import time
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -33,6 +34,8 @@ from summarizer.schemas import PARTS, Event, Meta, Result, Usage, schema_for
 from summarizer.settings import Settings
 
 __all__ = ["asummarize", "plan_chunks", "summarize"]
+
+log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -154,7 +157,7 @@ class _Run:
         return out.value
 
     async def extract_chunk(self, start: int, end: int, cands: Candidates,
-                            parts: tuple[str, ...]) -> dict[str, Any]:
+                            parts: tuple[str, ...], where: str = "") -> dict[str, Any]:
         text = self.article.text
         sub = cands if (start, end) == (0, len(text)) else cands.within(start, end)
         lists = listings(sub)
@@ -164,6 +167,8 @@ class _Run:
                                            small=self.backend.small)
             draft = None
             if model is not None:
+                # INFO lines are what the CLI's status line shows during long work.
+                log.info("%s%s: %s", self.article.id, where, part)
                 messages = build_messages(text[start:end], lists, part)
                 draft = await self.call(messages, model, part)
             return extraction.to_items(part, draft, text, sub,
@@ -183,7 +188,10 @@ class _Run:
         for _ in range(3):
             chunks = plan_chunks(text, max(max_chars, 2000))
             try:
-                per_chunk = [await self.extract_chunk(s, e, cands, parts) for s, e in chunks]
+                per_chunk = [
+                    await self.extract_chunk(s, e, cands, parts,
+                                             f", chunk {i} of {len(chunks)}" if i else "")
+                    for i, (s, e) in enumerate(chunks, 1 if len(chunks) > 1 else 0)]
                 break
             except ContextLengthExceeded:
                 if max_chars <= 2000:
