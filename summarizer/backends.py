@@ -20,6 +20,7 @@ import asyncio
 import functools
 import importlib.metadata
 import json
+import logging
 import os
 import secrets
 import threading
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 MODES = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -273,9 +275,27 @@ class OpenAIBackend:
         self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
     ) -> CallResult:
         model = await self._resolve_model()
+        try:
+            return await _instructor_call(
+                self._client, model, messages, response_model, max_tokens, self.settings
+            )
+        except BackendError as exc:
+            if not self._rejects_json_schema(exc):
+                raise
+        # Some servers (llama-cpp-python's own) refuse `json_schema` response formats:
+        # fall back to JSON mode, where answers are validated after the fact.
+        log.warning("%s rejects json_schema response formats; using JSON mode", self.base_url)
+        self._client = instructor.from_openai(self._raw, mode=instructor.Mode.JSON)
+        self.constrained = False
         return await _instructor_call(
             self._client, model, messages, response_model, max_tokens, self.settings
         )
+
+    def _rejects_json_schema(self, exc: BackendError) -> bool:
+        text = str(exc).lower()
+        return (self.settings.mode is None and self.constrained
+                and ("http 400" in text or "http 422" in text)
+                and ("response_format" in text or "json_schema" in text))
 
 
 async def _instructor_call(

@@ -258,3 +258,18 @@ async def test_api_key_never_leaks(server, tmp_path: Path, caplog, monkeypatch):
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert {r["error"]["type"] for r in records if r["error"]} == {
         "AuthenticationError", "EmptyInputError"}
+
+
+@pytest.mark.server
+async def test_a_server_that_rejects_json_schema_gets_json_mode(server: FakeServer) -> None:
+    # llama-cpp-python's server answers 400 to `response_format: json_schema`.
+    server.script(Reply.error(400, message="'json_schema' is not a valid response_format "
+                                          "type", code="invalid_request_error"),
+                  Reply.ok({"title": "Summit in Minsk", "type": "summit"}))
+    backend = OpenAIBackend(settings_for(server))
+    out = await backend.complete([{"role": "user", "content": "x"}], Headline, max_tokens=50)
+    assert isinstance(out.value, Headline)
+    assert len(server.requests) == 2
+    assert "response_format" in server.requests[0].body
+    assert server.requests[1].body.get("response_format", {}).get("type") != "json_schema"
+    assert backend.constrained is False
