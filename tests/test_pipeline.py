@@ -228,3 +228,30 @@ async def test_asummarize_is_the_async_variant(seed_text: str) -> None:
     fake = FakeBackend().enqueue(*brief_answers()[:1])
     result = await asummarize(seed_text, "event", backend=fake)
     assert result.event.location.city == "Minsk"
+
+
+def test_a_small_model_only_chooses_and_the_text_supplies_the_words(seed_text: str) -> None:
+    # What SmolLM2-135M is asked for: bare choices, no generated text at all.
+    fake = FakeBackend(small=True).enqueue(
+        {"type": "debate", "venue": "Independence Palace", "city": "Minsk",
+         "country": "Kazakhstan"},
+        {"participants": ["Vladimir Putin", "Vladimir Putin", "Alyaksandr Lukashenka"]},
+        {"absentees": ["Nikol Pashinyan"]},
+        {"appointments": ["Andrei Serdyukov"]},
+        {"key_quotes": ["Q4"]},
+    )
+    brief = summarize(seed_text, "brief", backend=fake)
+    event = brief.event
+    assert event.date == dt.date(2023, 11, 23)  # the first dated expression, in code
+    assert event.location.country == "Belarus"  # Minsk is in Belarus, whatever was picked
+    assert event.type == "summit"  # the lead says "summit"
+    assert event.summary in " ".join(seed_text.split())  # the lead, verbatim
+    assert [(p.name, p.role, p.affiliation) for p in brief.participants] == [
+        ("Vladimir Putin", "President", "Russia"),
+        ("Alyaksandr Lukashenka", "leader", "Belarus")]
+    assert brief.appointments[0].position == "head of the Joint Staff of the CSTO"
+    assert brief.appointments[0].organization == "CSTO"
+    assert brief.key_quotes[0].text == "This is irresponsible and short-sighted"
+    assert brief.key_quotes[0].speaker == "Alyaksandr Lukashenka"  # attributed in code
+    schema = fake.calls[1][1].model_json_schema()
+    assert schema["properties"]["participants"]["items"]["enum"][0] == "Vladimir Putin"
