@@ -283,6 +283,10 @@ async def run_batch(
         from summarizer.backends import get_backend
 
         backend = get_backend(settings)  # one client and connection pool for all articles
+    if getattr(backend, "kind", "") == "embedded":
+        # A local model decodes one request at a time: more articles in flight would only
+        # queue behind its lock, their per-article deadlines running while they wait.
+        concurrency = 1
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     latest = load_latest(out, schema)

@@ -227,3 +227,31 @@ def test_run_batch_under_asyncio_run(server, tmp_path):
     report = asyncio.run(batch(server, sources, tmp_path / "out.jsonl"))
     assert report.ok == 1
     assert "1 ok, 0 failed" in report.summary()
+
+
+async def test_an_embedded_backend_runs_one_article_at_a_time(tmp_path: Path) -> None:
+    from summarizer.backends import FakeBackend
+
+    in_flight = peak = 0
+
+    class Local(FakeBackend):
+        async def complete(self, messages: Any, model: Any, *, max_tokens: int) -> Any:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+            return await super().complete(messages, model, max_tokens=max_tokens)
+
+    sources = []
+    for i in range(4):
+        path = tmp_path / f"a{i}.txt"
+        path.write_text(f"The council met on Monday to discuss item {i}.", encoding="utf-8")
+        sources.append(str(path))
+    event = {"title": "t", "type": "meeting", "date": None, "venue": None, "city": None,
+             "country": None, "summary": "s"}
+    backend = Local(kind="embedded").enqueue(*([event] * 4))
+    report = await run_batch(sources, tmp_path / "out.jsonl", schema="event",
+                             settings=Settings(), concurrency=8, progress=False,
+                             backend=backend)
+    assert report.ok == 4 and peak == 1
