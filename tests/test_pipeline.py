@@ -255,3 +255,22 @@ def test_a_small_model_only_chooses_and_the_text_supplies_the_words(seed_text: s
     assert brief.key_quotes[0].speaker == "Alyaksandr Lukashenka"  # attributed in code
     schema = fake.calls[1][1].model_json_schema()
     assert schema["properties"]["participants"]["items"]["enum"][0] == "Vladimir Putin"
+
+
+def test_a_context_overflow_makes_smaller_chunks_instead_of_failing() -> None:
+    from summarizer.errors import ContextLengthExceeded
+
+    text = _long_article()[:30_000]
+
+    class Tight(FakeBackend):
+        async def complete(self, messages: Any, model: Any, *, max_tokens: int) -> Any:
+            if len(messages[-1]["content"]) > 12_000:  # the server's real limit is lower
+                raise ContextLengthExceeded("the request exceeds the available context size")
+            return await super().complete(messages, model, max_tokens=max_tokens)
+
+    event = {"title": "Water talks", "type": "talks", "date": None, "venue": None,
+             "city": None, "country": None, "summary": "Delegates voted."}
+    fake = Tight(n_ctx=8192).enqueue(*([event] * 20))
+    result = summarize(text, "event", backend=fake)
+    assert result.meta.chunks > 1
+    assert result.event.title == "Water talks"
