@@ -31,7 +31,7 @@ from summarizer.schemas import (
     Participant,
 )
 
-__all__ = ["EVENT_TYPES", "dedupe_people", "draft_model", "to_items"]
+__all__ = ["EVENT_TYPES", "dedupe_people", "draft_model", "reconcile", "to_items"]
 
 EVENT_TYPES = (
     "summit", "meeting", "talks", "conference", "convention", "election", "vote",
@@ -80,7 +80,8 @@ def _small_draft(part: str, c: Candidates) -> type[BaseModel] | None:
         return create_model("Event", type=(Literal[EVENT_TYPES], ...),
                             venue=(_choice(c.venues), ...), city=(_choice(c.cities), ...),
                             country=(_choice(c.countries), ...))
-    choices = {"participants": (c.names, 6), "absentees": (c.absent, 3),
+    # Absentees: only the person named nearest to words of absence ("skipped", "neither").
+    choices = {"participants": (c.names, 6), "absentees": (c.absent[:1], 1),
                "appointments": (c.appointed, 3),
                "quotes": ([q.id for q in c.quotes], 5)}[part]
     values, most = choices
@@ -302,3 +303,13 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
             continue  # an entry naming nobody says nothing
         items.append(model(**values, grounding=_name_grounding(text, values.get("name"), c)))
     return dedupe_people(items)
+
+
+def reconcile(parts: dict[str, Any], small: bool) -> dict[str, Any]:
+    """Nobody both took part and stayed away. With a small model, whose picks are close to
+    arbitrary, the absence (found next to words of absence in the text) wins."""
+    if small and "participants" in parts and "absentees" in parts:
+        absent = [a.name for a in parts["absentees"] if a.name]
+        parts["participants"] = [p for p in parts["participants"]
+                                 if not any(names_match(p.name, a) for a in absent)]
+    return parts

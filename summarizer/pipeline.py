@@ -200,7 +200,7 @@ class _Run:
         else:  # pragma: no cover - the loop either breaks or raises
             raise ContextLengthExceeded("the article could not be split small enough")
         merged = {p: _merge(p, [c[p] for c in per_chunk]) for p in parts}
-        return merged, len(chunks)
+        return extraction.reconcile(merged, self.backend.small), len(chunks)
 
 
 def _meta(schema: str, article: Article, backend: Backend, run: _Run, chunks: int,
