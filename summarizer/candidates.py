@@ -179,6 +179,7 @@ class Candidates:
     has_absence_cue: bool = False
     title: str | None = None
     lead: str = ""
+    lead_span: tuple[int, int] = (0, 0)
     published: Any = None
 
     @property
@@ -219,7 +220,8 @@ class Candidates:
             venues=self.venues, descriptors=self.descriptors,
             absent=[n for n in self.absent if n in {p.name for p in self.people}],
             appointed=self.appointed, has_absence_cue=self.has_absence_cue,
-            title=self.title, lead=self.lead, published=self.published,
+            title=self.title, lead=self.lead, lead_span=self.lead_span,
+            published=self.published,
         )
 
 
@@ -252,5 +254,6 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         has_absence_cue=bool(context.ABSENCE_CUES.search(text)),
         title=title,
         lead=" ".join(text[lead_start:lead_end].split()),
+        lead_span=(lead_start, lead_end),
         published=published,
     )

@@ -194,9 +194,11 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
     dates = c.resolved_dates
     chosen = getattr(d, "date", None)
     mention = dates[int(chosen[1:]) - 1] if chosen else None
-    if small and dates:
-        # A 135M model picks ids at random; news leads state the event's day first.
-        mention = dates[0]
+    if small:
+        # A 135M model picks ids at random. A news lead states the event's day; a date
+        # further down is as likely background, so without one in the lead: not stated.
+        start, end = c.lead_span
+        mention = next((m for m in dates if start <= m.start and m.end <= end), None)
     evidence = None
     if mention is not None:
         evidence = DateEvidence(expression=mention.expression, start=mention.start,
