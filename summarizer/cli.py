@@ -178,6 +178,9 @@ def run(
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 120.0,
     deadline: Annotated[float, typer.Option(help="Seconds per article, retries included.")]
     = 600.0,
+    max_retries: Annotated[int, typer.Option(
+        min=0, help="Retries of a failed request (429, 5xx, timeouts, dropped "
+                    "connections); 400/401/403/404 are never retried.")] = 4,
     threads: Annotated[int | None, typer.Option(
         envvar="SUMMARIZER_THREADS", help="llama.cpp threads (default: the free cores).")]
     = None,
@@ -201,7 +204,8 @@ def run(
             raise SummarizerError(f"unknown format {fmt!r}", hint=f"one of {FORMATS}")
         settings = Settings.from_env(
             model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
-            timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx)
+            timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx,
+            max_retries=max_retries)
         sources = expand_sources(articles)
         preread = {}
         if len(sources) == 1 and out is None:  # a bad input fails before the model loads

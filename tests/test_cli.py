@@ -184,3 +184,18 @@ def test_several_files_against_an_http_server(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.stderr
         assert len(result.stdout.strip().splitlines()) == 2
         assert len(server.requests) == 2  # one client, one event loop, both articles
+
+
+@pytest.mark.server
+def test_max_retries_bounds_requests_to_a_failing_server(tmp_path: Path) -> None:
+    from .fakeserver import FakeServer, Reply
+
+    a = write(tmp_path, "a.txt", ARTICLE)
+    with FakeServer() as server:
+        server.script(*[Reply.error(500, message="boom")] * 5)
+        result = runner.invoke(app, [a, "-s", "event", "--base-url", server.base_url,
+                                     "--model", "fake-model", "--no-cache",
+                                     "--max-retries", "1"])
+        assert result.exit_code == 4
+        assert len(server.requests) == 2  # the first try and one retry
+        assert "HTTP 500" in result.stderr
