@@ -234,7 +234,26 @@ def find_people(text: str) -> list[PersonCandidate]:
             continue
         if not any(g[0].split()[-1] == form for g in people):
             people.append([form])
-    return _with_mentions(text, people)
+    return [p for p in _with_mentions(text, people) if not _a_thing(text, p)]
+
+
+# "its Alfa Romeo marque", "the BBC's Talking Point programme": a name-shaped phrase that
+# names a product or a programme. "the Museum of Natural History": part of an institution.
+_THING_AFTER = re.compile(
+    r"\s+(?:programme|program|show|brand|marque|model|series|index|unit|division|"
+    r"label|fund|team|project|campaign's)\b")
+_INSTITUTION_BEFORE = re.compile(r"\b(?:[A-Z][\w-]*)\s+of\s+(?:the\s+)?$")
+
+
+def _a_thing(text: str, person: PersonCandidate) -> bool:
+    """True when every mention reads as a product, programme or institution, not a person."""
+    def thing(start: int, end: int) -> bool:
+        before = text[max(0, start - 40):start]
+        institution = _INSTITUTION_BEFORE.search(before)
+        return bool(_THING_AFTER.match(text, end)) or bool(
+            institution and _key(institution.group(0).split()[0]) in ORG_WORDS)
+
+    return all(thing(s, e) for s, e in person.mentions)
 
 
 def _with_mentions(text: str, people: list[list[str]]) -> list[PersonCandidate]:

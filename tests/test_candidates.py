@@ -164,3 +164,11 @@ def test_seed_places() -> None:
     assert places[("Minsk", "city")] == "Belarus"
     assert ("Belarus", "country") in places
     assert not any(name == "Independence" for name, _ in places)
+
+
+def test_products_programmes_and_institutions_are_not_people() -> None:
+    text = ("The group, best known for its Alfa Romeo marque, lost money. Finance Minister "
+            "Trevor Manuel told the BBC's Talking Point programme that debts must go. The "
+            "board of the Kessler Museum of Natural History named Dr. Amara Okonjo director.")
+    names = [p.name for p in find_people(text)]
+    assert names == ["Trevor Manuel", "Amara Okonjo"]
