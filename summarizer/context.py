@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from summarizer._lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, gazetteer
+from summarizer._lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, SPEECH_VERBS, gazetteer
 from summarizer._people import PersonCandidate
 
 __all__ = ["Descriptor", "cue_people", "describe", "lead", "position_near", "sentences"]
@@ -31,6 +31,7 @@ APPOINTMENT_CUES = re.compile(
     re.IGNORECASE,
 )
 
+_REPORTS = re.compile(rf"\s*(?:{SPEECH_VERBS})\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’']?\s+(?=[“\"A-Z])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([\w.’'-]+)\s*$")
 _APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?([^,;.()“”\"]{3,80}?)\s*[,;.]")
@@ -64,6 +65,8 @@ def cue_people(text: str, people: list[PersonCandidate], cue: re.Pattern[str]) -
     distance: dict[str, int] = {}
     for p in people:
         for ms, me in p.mentions:
+            if _REPORTS.match(text, me):
+                continue  # "Lukashenka said Armenia's absence...": who reports it, not who
             for at, s, e in cues:
                 if s <= ms and me <= e:
                     d = abs(ms - at)

@@ -60,3 +60,9 @@ def test_lead_skips_headline_dateline_and_labels(seed_text: str) -> None:
     start, end = lead(text, "Fiat chief quits")
     assert text[start:end] == ("The chief executive of Fiat quit on Monday, the company "
                                "said. Its shares fell by four percent in Milan.")
+
+
+def test_who_reports_an_absence_is_not_the_absentee() -> None:
+    text = ("Mayor Ana Ruiz skipped the summit. Governor Tom Hale said Ruiz’s absence "
+            "was discussed at length.")
+    assert cue_people(text, find_people(text), ABSENCE_CUES) == ["Ana Ruiz"]
