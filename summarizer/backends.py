@@ -118,6 +118,9 @@ def _load_server(path: str, n_ctx: int, threads: int) -> Any:
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.warmup = False
+    # No host-memory store of old prompts' KV states (8 GiB by default): a batch never
+    # revisits an article, and parts of one article share the slot's own prefix cache.
+    params.cache_ram_mib = 0
     # llama.cpp logs every request to stderr; keep the terminal for our own messages.
     params.verbosity = int(os.environ.get("SUMMARIZER_LLAMA_VERBOSITY", "-1"))
     # The runtime also listens on a loopback port; lock it with a random key so that no
