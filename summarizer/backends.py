@@ -159,7 +159,7 @@ def _compact_grammar(schema: dict[str, Any]) -> str:
 class EmbeddedBackend:
     kind = "embedded"
     constrained = True
-    base_url = None
+    base_url: str | None = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -173,7 +173,7 @@ class EmbeddedBackend:
         self.model = path.stem
         self.is_default = not settings.model
         self.small = self.is_default  # SmolLM2-135M; a user's own GGUF is trusted
-        self.n_ctx = settings.n_ctx
+        self.n_ctx: int | None = settings.n_ctx
         self._server = _load_server(str(path), settings.n_ctx, settings.n_threads)
         mode = instructor.Mode.JSON_SCHEMA
         self._client = instructor.AsyncInstructor(
@@ -375,20 +375,9 @@ class FakeBackend:
         )
 
 
-_backends: dict[tuple[Any, ...], Any] = {}
-_backends_lock = threading.Lock()
-
-
 def get_backend(settings: Settings) -> Backend:
-    """The backend for these settings; embedded ones are shared within the process."""
+    """The backend for these settings. Cheap to build: embedded backends share one loaded
+    model per (file, context, threads) through `_load_server`."""
     if settings.backend == "openai":
         return OpenAIBackend(settings)
-    key = (settings.model, settings.n_ctx, settings.n_threads)
-    with _backends_lock:
-        if key not in _backends:
-            _backends[key] = EmbeddedBackend(settings)
-        backend: Backend = _backends[key]
-        # Per-call settings (retries, temperature) may differ; the loaded model does not.
-        backend.settings = settings  # type: ignore[attr-defined]
-        return backend
-
+    return EmbeddedBackend(settings)
