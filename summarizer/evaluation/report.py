@@ -16,6 +16,9 @@ from summarizer.evaluation.metrics import LOWER_IS_BETTER, Metrics
 if TYPE_CHECKING:
     from summarizer.evaluation.runner import EvalRun
 
+# The files of a run directory.
+PREDICTIONS, REPORT_JSON, REPORT_HTML = "predictions.jsonl", "report.json", "report.html"
+
 __all__ = ["Delta", "compare", "load_report", "print_compare", "print_run", "write_report"]
 
 
@@ -32,9 +35,9 @@ def write_report(run: EvalRun, out: Path) -> None:
     from summarizer.evaluation.report_html import report_html
 
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(run.to_json(), indent=2, ensure_ascii=False),
+    (out / REPORT_JSON).write_text(json.dumps(run.to_json(), indent=2, ensure_ascii=False),
                                      encoding="utf-8")
-    (out / "report.html").write_text(report_html(run), encoding="utf-8")
+    (out / REPORT_HTML).write_text(report_html(run), encoding="utf-8")
 
 
 def _field_table(m: Metrics, title: str) -> Table:
@@ -123,7 +126,7 @@ def load_report(run: str | Path | EvalRun) -> dict[str, Any]:
     if not isinstance(run, str | Path):
         return run.to_json()
     path = Path(run)
-    path = path / "report.json" if path.is_dir() else path
+    path = path / REPORT_JSON if path.is_dir() else path
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from summarizer.errors import ConfigError, InputError, redact
 from summarizer.evaluation.dataset import DatasetItem, load_dataset
 from summarizer.evaluation.metrics import Metrics, aggregate
+from summarizer.evaluation.report import PREDICTIONS, REPORT_JSON
 from summarizer.evaluation.scoring import ArticleScore, score_article
 from summarizer.schemas import schema_for
 
@@ -33,7 +34,6 @@ __all__ = ["EvalRun", "SummarizeFn", "default_summarize_fn", "evaluate", "read_p
 
 # summarize(article, schema, *, settings=..., published=..., cache=...) -> Result
 SummarizeFn = Callable[..., Any]
-PREDICTIONS, REPORT_JSON, REPORT_HTML = "predictions.jsonl", "report.json", "report.html"
 
 
 @dataclass
