@@ -41,7 +41,7 @@ from summarizer.errors import (
     ContextLengthExceeded,
     InvalidOutput,
 )
-from summarizer.retry import call_with_retries, reject_non_json
+from summarizer.retry import call_with_retries, overflows_context, reject_non_json
 from summarizer.settings import Settings
 
 __all__ = [
@@ -201,7 +201,7 @@ class EmbeddedBackend:
         out = await asyncio.to_thread(self._generate, request)
         if "error" in out:
             message = str(out["error"].get("message", out["error"]))
-            if "context" in message.lower() or "exceed" in message.lower():
+            if overflows_context(message):
                 raise ContextLengthExceeded(f"the prompt does not fit the model: {message}")
             raise BackendError(f"llama.cpp failed: {message}")
         out.setdefault("model", self.model)

@@ -99,6 +99,12 @@ async def reject_non_json(response: Any) -> None:
     )
 
 
+def overflows_context(message: str) -> bool:
+    """Whether a server's error text says the prompt does not fit the context window."""
+    lowered = message.lower()
+    return any(word in lowered for word in ("context", "too long", "exceed"))
+
+
 def _unwrap(exc: BaseException) -> BaseException:
     """instructor wraps API errors in InstructorRetryException; look at the real cause."""
     seen = 0
@@ -155,8 +161,7 @@ def classify(exc: BaseException) -> SummarizerError:
                 f"not found (HTTP 404): {text}",
                 hint="check --model and --base-url (it usually ends in /v1)",
             )
-        if status == 400 and ("context" in text.lower() or "too long" in text.lower()
-                              or "exceed" in text.lower()):
+        if status == 400 and overflows_context(text):
             return ContextLengthExceeded(f"the prompt does not fit the model: {text}")
         if status in (408, 409) or status >= 500:
             return BackendUnavailable(f"the model server failed (HTTP {status}): {text}")
