@@ -54,6 +54,7 @@ __all__ = [
     "RetryListener",
     "call_with_retries",
     "classify",
+    "overflows_context",
     "reject_non_json",
     "retry_delay",
     "retry_listener",
