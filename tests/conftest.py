@@ -31,3 +31,14 @@ def shared_dir(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@pytest.fixture
+def page():
+    """A headless Chromium page (see tests/browser.py)."""
+    from tests.browser import chromium_page, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("chromium is not installed (.ci/setup installs it as root)")
+    with chromium_page() as p:
+        yield p
