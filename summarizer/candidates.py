@@ -31,16 +31,14 @@ from typing import Any
 
 from summarizer import context
 from summarizer._attribution import attribute
-from summarizer._people import PersonCandidate, PlaceCandidate, find_people, find_places
 from summarizer.dates import DateMention, find_dates
+from summarizer.text.people import PersonCandidate, PlaceCandidate
 
 __all__ = [
     "Candidates",
     "PersonCandidate",
     "PlaceCandidate",
     "QuoteCandidate",
-    "find_people",
-    "find_places",
     "find_quotes",
     "gather",
 ]
@@ -148,7 +146,11 @@ def find_quotes(text: str, people: list[PersonCandidate] | None = None) -> list[
                                      words=len(text[a:b].split())))
         marks.append((ms, me))
         group = (group or qid) if continues else None
-    return attribute(text, quotes, marks, find_people(text) if people is None else people)
+    if people is None:
+        from summarizer.text import nlp, people as people_mod
+
+        people = people_mod.find_people(nlp.parse(text))
+    return attribute(text, quotes, marks, people)
 
 
 
@@ -181,6 +183,10 @@ class Candidates:
     lead: str = ""
     lead_span: tuple[int, int] = (0, 0)
     published: Any = None
+    # What the code itself decided from the parse (used where no model call earns its keep).
+    participants: list[str] = field(default_factory=list)  # most likely first
+    appointments: list[Any] = field(default_factory=list)  # text.roles.Appointed
+    event: Any = None  # text.event.EventReading
 
     @property
     def names(self) -> list[str]:
@@ -222,6 +228,8 @@ class Candidates:
             appointed=self.appointed, has_absence_cue=self.has_absence_cue,
             title=self.title, lead=self.lead, lead_span=self.lead_span,
             published=self.published,
+            participants=[n for n in self.participants if n in {p.name for p in self.people}],
+            appointments=self.appointments, event=self.event,
         )
 
 
@@ -232,28 +240,70 @@ def _not_dateline(text: str, mention: DateMention, published: Any) -> bool:
 
 
 def gather(text: str, published: Any, title: str | None = None) -> Candidates:
+    """Everything one article offers, from its one spaCy parse."""
+    from summarizer.text import event as ev
+    from summarizer.text import nlp, roles
+    from summarizer.text.people import find_people, find_places
+
+    doc = nlp.parse(text)
     venues: list[str] = []
-    for match in _VENUE.finditer(text):
-        words = match.group(0).split()
-        while words and words[0] in _LEADING_STOP:
-            words.pop(0)
-        venue = " ".join(words)
-        if len(words) >= 2 and venue not in venues:
-            venues.append(venue)
-    people = find_people(text)
+    for ent in doc.ents:
+        if ent.label_ in ("FAC",) or (ent.label_ == "ORG" and _VENUE.fullmatch(ent.text)):
+            words = ent.text.split()
+            while words and words[0] in _LEADING_STOP:
+                words.pop(0)
+            venue = " ".join(words)
+            if len(words) >= 2 and venue not in venues:
+                venues.append(venue)
+    people = find_people(doc)
+    quotes = find_quotes(text, people)
+    quoted = [(q.start, q.end) for q in quotes]
+    deeds = roles.read_deeds(doc, people, quoted)
     lead_start, lead_end = context.lead(text, title)
+    title_span = None
+    if title and (at := text.find(title)) >= 0:
+        title_span = (at, at + len(title))
+    places = find_places(doc, people)
+    dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues)
+    speakers: dict[str, int] = {}
+    for q in quotes:
+        if q.speaker:
+            speakers[q.speaker] = speakers.get(q.speaker, 0) + 1
+    scores = {
+        p.name: ev.participation_score(ev.features(
+            p, deeds, speakers, len(text), title_span, (lead_start, lead_end),
+            reading.sentence, quoted))
+        for p in people}
+    threshold = ev._weights().get("threshold", 0.5)
+    absent = sorted(deeds.absent, key=deeds.absent.__getitem__)
+    appointed: dict[str, Any] = {}
+    for a in deeds.appointed:
+        if a.position and a.name not in appointed:
+            appointed[a.name] = a
+    participants = sorted((n for n, sc in scores.items() if sc >= threshold and n not in absent),
+                          key=lambda n: -scores[n])
+    descriptors = {}
+    for p in people:
+        role, affiliation = roles.describe(doc, p)
+        old = context.describe(text, p)
+        descriptors[p.name] = context.Descriptor(role or old.role,
+                                                 affiliation or old.affiliation)
     return Candidates(
         people=people,
-        quotes=find_quotes(text, people),
-        dates=[d for d in find_dates(text, published) if _not_dateline(text, d, published)],
-        places=find_places(text, people),
+        quotes=quotes,
+        dates=dates,
+        places=places,
         venues=venues,
-        descriptors={p.name: context.describe(text, p) for p in people},
-        absent=context.cue_people(text, people, context.ABSENCE_CUES),
-        appointed=context.cue_people(text, people, context.APPOINTMENT_CUES),
-        has_absence_cue=bool(context.ABSENCE_CUES.search(text)),
+        descriptors=descriptors,
+        absent=absent,
+        appointed=list(appointed),
+        has_absence_cue=bool(absent) or bool(context.ABSENCE_CUES.search(text)),
         title=title,
         lead=" ".join(text[lead_start:lead_end].split()),
         lead_span=(lead_start, lead_end),
         published=published,
+        participants=participants,
+        appointments=list(appointed.values()),
+        event=reading,
     )

@@ -44,7 +44,7 @@ def load() -> Language:
         raise ConfigError("spaCy is not installed", hint=_HINT) from exc
     try:
         importlib.metadata.version(_DIST)
-        nlp = spacy.load(MODEL, exclude=["lemmatizer"])
+        nlp = spacy.load(MODEL)
     except (importlib.metadata.PackageNotFoundError, OSError) as exc:
         raise ConfigError(f"spaCy's English model ({_DIST} 3.8.0) is not installed",
                           hint=_HINT) from exc

@@ -127,6 +127,7 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         owner = surface if surface in full else None
         if owner is None and len(words) == 1:
             owner = surnames.get(surface) or next(
+                (n for n in full if n.split()[-1].split("-")[0] == surface), None) or next(
                 (n for n in full if n.split()[0] == surface and len(n.split()) > 1), None)
         elif owner is None:
             owner = next((n for n in full if n.split()[-1] == words[-1]
@@ -159,7 +160,8 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
             while first.i > 0 and first.i - tok.i > -3:
                 prev = doc[first.i - 1]
                 if prev.pos_ != "PROPN" or not _NAME_WORD.match(prev.text) or \
-                        _key(prev.text) in HONORIFICS or prev.ent_type_ in ("GPE", "NORP"):
+                        prev.text.isupper() or _key(prev.text) in HONORIFICS or \
+                        prev.ent_type_ not in ("", "PERSON"):
                     break
                 first = prev
             if first is not tok and len(name.split()) == 1:
