@@ -187,6 +187,7 @@ class Candidates:
     participants: list[str] = field(default_factory=list)  # most likely first
     appointments: list[Any] = field(default_factory=list)  # text.roles.Appointed
     event: Any = None  # text.event.EventReading
+    features: dict[str, dict[str, float]] = field(default_factory=dict)  # per person
 
     @property
     def names(self) -> list[str]:
@@ -229,7 +230,7 @@ class Candidates:
             title=self.title, lead=self.lead, lead_span=self.lead_span,
             published=self.published,
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
-            appointments=self.appointments, event=self.event,
+            appointments=self.appointments, event=self.event, features=self.features,
         )
 
 
@@ -270,18 +271,103 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     for q in quotes:
         if q.speaker:
             speakers[q.speaker] = speakers.get(q.speaker, 0) + 1
-    scores = {
-        p.name: ev.participation_score(ev.features(
-            p, deeds, speakers, len(text), title_span, (lead_start, lead_end),
-            reading.sentence, quoted))
-        for p in people}
-    threshold = ev._weights().get("threshold", 0.5)
+    descriptors = {}
+    for p in people:
+        role, affiliation = roles.describe(doc, p)
+        old = context.describe(text, p)
+        descriptors[p.name] = context.Descriptor(role or old.role,
+                                                 affiliation or old.affiliation)
+    event_sents = ev.event_sentences(doc)
+    most = max((len(p.mentions) for p in people), default=0)
+    feats = {p.name: ev.features(p, deeds, speakers, len(text), title_span,
+                                 (lead_start, lead_end), event_sents, quoted,
+                                 bool(descriptors[p.name].role), most)
+             for p in people}
+    scores = {name: ev.participation_score(f) for name, f in feats.items()}
+    threshold = ev.threshold()
     absent = sorted(deeds.absent, key=deeds.absent.__getitem__)
     appointed: dict[str, Any] = {}
     for a in deeds.appointed:
         if a.position and a.name not in appointed:
             appointed[a.name] = a
-    participants = sorted((n for n, sc in scores.items() if sc >= threshold and n not in absent),
+    # An appointee is part of the appointment the article reports, whatever the score.
+    participants = sorted((n for n, sc in scores.items()
+                           if (sc >= threshold or n in appointed) and n not in absent),
+                          key=lambda n: -scores[n])
+    return Candidates(
+            people=[p for p in self.people if any(inside(s, e) for s, e in p.mentions)],
+            quotes=[q for q in self.quotes if inside(q.start, q.end)],
+            dates=[d for d in self.dates if inside(d.start, d.end)],
+            places=[p for p in self.places if inside(p.start, p.end)],
+            venues=self.venues, descriptors=self.descriptors,
+            absent=[n for n in self.absent if n in {p.name for p in self.people}],
+            appointed=self.appointed, has_absence_cue=self.has_absence_cue,
+            title=self.title, lead=self.lead, lead_span=self.lead_span,
+            published=self.published,
+            participants=[n for n in self.participants if n in {p.name for p in self.people}],
+            appointments=self.appointments, event=self.event, features=self.features,
+        )
+
+
+def _not_dateline(text: str, mention: DateMention, published: Any) -> bool:
+    # "date 2023-11-24" at the top is when the article appeared, not when the event did.
+    return not (mention.date == published and "\n" not in text[:mention.start]
+                and mention.start < 40)
+
+
+def gather(text: str, published: Any, title: str | None = None) -> Candidates:
+    """Everything one article offers, from its one spaCy parse."""
+    from summarizer.text import event as ev
+    from summarizer.text import nlp, roles
+    from summarizer.text.people import find_people, find_places
+
+    doc = nlp.parse(text)
+    venues: list[str] = []
+    for ent in doc.ents:
+        if ent.label_ in ("FAC",) or (ent.label_ == "ORG" and _VENUE.fullmatch(ent.text)):
+            words = ent.text.split()
+            while words and words[0] in _LEADING_STOP:
+                words.pop(0)
+            venue = " ".join(words)
+            if len(words) >= 2 and venue not in venues:
+                venues.append(venue)
+    people = find_people(doc)
+    quotes = find_quotes(text, people)
+    quoted = [(q.start, q.end) for q in quotes]
+    deeds = roles.read_deeds(doc, people, quoted)
+    lead_start, lead_end = context.lead(text, title)
+    title_span = None
+    if title and (at := text.find(title)) >= 0:
+        title_span = (at, at + len(title))
+    places = find_places(doc, people)
+    dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues)
+    speakers: dict[str, int] = {}
+    for q in quotes:
+        if q.speaker:
+            speakers[q.speaker] = speakers.get(q.speaker, 0) + 1
+    descriptors = {}
+    for p in people:
+        role, affiliation = roles.describe(doc, p)
+        old = context.describe(text, p)
+        descriptors[p.name] = context.Descriptor(role or old.role,
+                                                 affiliation or old.affiliation)
+    event_sents = ev.event_sentences(doc)
+    most = max((len(p.mentions) for p in people), default=0)
+    feats = {p.name: ev.features(p, deeds, speakers, len(text), title_span,
+                                 (lead_start, lead_end), event_sents, quoted,
+                                 bool(descriptors[p.name].role), most)
+             for p in people}
+    scores = {name: ev.participation_score(f) for name, f in feats.items()}
+    threshold = ev.threshold()
+    absent = sorted(deeds.absent, key=deeds.absent.__getitem__)
+    appointed: dict[str, Any] = {}
+    for a in deeds.appointed:
+        if a.position and a.name not in appointed:
+            appointed[a.name] = a
+    # An appointee is part of the appointment the article reports, whatever the score.
+    participants = sorted((n for n, sc in scores.items()
+                           if (sc >= threshold or n in appointed) and n not in absent),
                           key=lambda n: -scores[n])
     descriptors = {}
     for p in people:
@@ -306,4 +392,5 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         participants=participants,
         appointments=list(appointed.values()),
         event=reading,
+        features=feats,
     )

@@ -14,11 +14,13 @@ often named). The weights live in `weights.json`, fitted on the dev set by
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
     from summarizer.text.people import PersonCandidate, PlaceCandidate
     from summarizer.text.roles import Deeds
 
-__all__ = ["EVENT_TYPES", "EventReading", "features", "participation_score", "read_event"]
+__all__ = ["EVENT_TYPES", "FEATURES", "EventReading", "features", "participation_score",
+           "read_event", "threshold", "use_weights"]
 
 EVENT_TYPES = (
     "summit", "meeting", "talks", "conference", "convention", "election", "vote",
@@ -136,13 +139,24 @@ def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[in
 # --- Who took part: a score per person. ---
 
 FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part",
-            "subject", "speaker", "in_event_sentence", "single_name", "only_quoted")
+            "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role",
+            "top_mentioned")
+
+
+def event_sentences(doc: Doc) -> list[tuple[int, int]]:
+    """Sentences that speak of an event (a meeting, talks, a vote, an appointment...)."""
+    out = []
+    for sent in doc.sents:
+        if any((t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in TYPE_NOUNS)
+               or (t.pos_ == "VERB" and t.lemma_.lower() in TYPE_VERBS) for t in sent):
+            out.append((sent.start_char, sent.end_char))
+    return out
 
 
 def features(p: PersonCandidate, deeds: Deeds, speakers: dict[str, int], text_len: int,
              title_span: tuple[int, int] | None, lead_span: tuple[int, int],
-             event_span: tuple[int, int] | None,
-             quoted: list[tuple[int, int]]) -> dict[str, float]:
+             event_sents: list[tuple[int, int]], quoted: list[tuple[int, int]],
+             has_role: bool, most_mentions: int) -> dict[str, float]:
     def within(span: tuple[int, int] | None) -> float:
         return float(span is not None and any(span[0] <= s < span[1] for s, _ in p.mentions))
 
@@ -156,16 +170,36 @@ def features(p: PersonCandidate, deeds: Deeds, speakers: dict[str, int], text_le
         "took_part": float(min(deeds.took_part.get(p.name, 0), 3)),
         "subject": math.log1p(deeds.subject.get(p.name, 0)),
         "speaker": math.log1p(speakers.get(p.name, 0)),
-        "in_event_sentence": within(event_span),
+        "event_context": math.log1p(sum(any(a <= s < b for s, _ in outside)
+                                        for a, b in event_sents)),
         "single_name": float(len(p.name.split()) == 1),
         "only_quoted": float(not outside),
+        "has_role": float(has_role),
+        "top_mentioned": float(len(p.mentions) >= most_mentions),
     }
 
 
+WEIGHTS = Path(__file__).with_name("weights.json")
+_override: list[dict[str, Any]] = []  # benchmarks/fit_participants.py scores held-out folds
+
+
 @functools.cache
+def _fitted() -> dict[str, Any]:
+    return dict(json.loads(WEIGHTS.read_text(encoding="utf-8")))
+
+
 def _weights() -> dict[str, Any]:
-    path = Path(__file__).with_name("weights.json")
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    return _override[-1] if _override else _fitted()
+
+
+@contextlib.contextmanager
+def use_weights(weights: dict[str, Any]) -> Iterator[None]:
+    """Score with other weights for a while (cross-validation), in this process only."""
+    _override.append(weights)
+    try:
+        yield
+    finally:
+        _override.pop()
 
 
 def participation_score(feats: dict[str, float], weights: dict[str, Any] | None = None
@@ -174,3 +208,7 @@ def participation_score(feats: dict[str, float], weights: dict[str, Any] | None 
     w = (weights or _weights())["participants"]
     z = sum(w.get(k, 0.0) * v for k, v in feats.items())
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def threshold() -> float:
+    return float(_weights().get("threshold", 0.5))
