@@ -35,6 +35,8 @@ from summarizer.dates import DateMention, find_dates
 from summarizer.text.people import PersonCandidate, PlaceCandidate
 
 __all__ = [
+    "find_people",
+    "find_places",
     "Candidates",
     "PersonCandidate",
     "PlaceCandidate",
@@ -188,6 +190,10 @@ class Candidates:
     appointments: list[Any] = field(default_factory=list)  # text.roles.Appointed
     event: Any = None  # text.event.EventReading
     features: dict[str, dict[str, float]] = field(default_factory=dict)  # per person
+    # What a capable model may choose from: the code's picks first, then everyone named
+    # in a sentence that speaks of absence or appointment.
+    absent_options: list[str] = field(default_factory=list)
+    appointed_options: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -219,6 +225,7 @@ class Candidates:
         def inside(s: int, e: int) -> bool:
             return start <= s and e <= end
 
+        names = {p.name for p in self.people if any(inside(s, e) for s, e in p.mentions)}
         return Candidates(
             people=[p for p in self.people if any(inside(s, e) for s, e in p.mentions)],
             quotes=[q for q in self.quotes if inside(q.start, q.end)],
@@ -231,6 +238,8 @@ class Candidates:
             published=self.published,
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
             appointments=self.appointments, event=self.event, features=self.features,
+            absent_options=[n for n in self.absent_options if n in names],
+            appointed_options=self.appointed_options,
         )
 
 
@@ -248,14 +257,14 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
 
     doc = nlp.parse(text)
     venues: list[str] = []
+    # Buildings: FAC entities, and ORG entities whose last word names a building.
     for ent in doc.ents:
-        if ent.label_ in ("FAC",) or (ent.label_ == "ORG" and _VENUE.fullmatch(ent.text)):
-            words = ent.text.split()
-            while words and words[0] in _LEADING_STOP:
-                words.pop(0)
-            venue = " ".join(words)
-            if len(words) >= 2 and venue not in venues:
-                venues.append(venue)
+        words = ent.text.split()
+        while words and words[0] in _LEADING_STOP | {"the"}:
+            words.pop(0)
+        venue = " ".join(words)
+        if ent.label_ in ("FAC", "ORG") and _VENUE.fullmatch(venue) and venue not in venues:
+            venues.append(venue)
     people = find_people(doc)
     quotes = find_quotes(text, people)
     quoted = [(q.start, q.end) for q in quotes]
@@ -306,6 +315,8 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
             published=self.published,
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
             appointments=self.appointments, event=self.event, features=self.features,
+            absent_options=[n for n in self.absent_options if n in names],
+            appointed_options=self.appointed_options,
         )
 
 
@@ -323,14 +334,14 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
 
     doc = nlp.parse(text)
     venues: list[str] = []
+    # Buildings: FAC entities, and ORG entities whose last word names a building.
     for ent in doc.ents:
-        if ent.label_ in ("FAC",) or (ent.label_ == "ORG" and _VENUE.fullmatch(ent.text)):
-            words = ent.text.split()
-            while words and words[0] in _LEADING_STOP:
-                words.pop(0)
-            venue = " ".join(words)
-            if len(words) >= 2 and venue not in venues:
-                venues.append(venue)
+        words = ent.text.split()
+        while words and words[0] in _LEADING_STOP | {"the"}:
+            words.pop(0)
+        venue = " ".join(words)
+        if ent.label_ in ("FAC", "ORG") and _VENUE.fullmatch(venue) and venue not in venues:
+            venues.append(venue)
     people = find_people(doc)
     quotes = find_quotes(text, people)
     quoted = [(q.start, q.end) for q in quotes]
@@ -393,4 +404,24 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         appointments=list(appointed.values()),
         event=reading,
         features=feats,
+        absent_options=list(dict.fromkeys(
+            [*absent, *context.cue_people(text, people, context.ABSENCE_CUES)])),
+        appointed_options=list(dict.fromkeys(
+            [*appointed, *context.cue_people(text, people, context.APPOINTMENT_CUES)])),
     )
+
+
+def find_people(text: str) -> list[PersonCandidate]:
+    """People named in `text` (parses it; `gather` reuses its one parse instead)."""
+    from summarizer.text import nlp, people
+
+    return people.find_people(nlp.parse(text))
+
+
+def find_places(text: str, people: list[PersonCandidate] | None = None) -> list[PlaceCandidate]:
+    """Cities and countries named in `text` (parses it)."""
+    from summarizer.text import nlp
+    from summarizer.text import people as people_mod
+
+    doc = nlp.parse(text)
+    return people_mod.find_places(doc, people_mod.find_people(doc) if people is None else people)

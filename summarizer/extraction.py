@@ -124,9 +124,9 @@ def draft_model(part: str, c: Candidates, *, constrained: bool,
         return create_model("KeyQuotes", key_quotes=(list[item], Field(max_length=5)))
     if part == "appointments":
         # Only people in a sentence that speaks of an appointment can have been appointed.
-        if not c.appointed:
+        if not c.appointed_options:
             return None
-        person = Literal[tuple(c.appointed)] if constrained else Str80
+        person = Literal[tuple(c.appointed_options)] if constrained else Str80
         item = create_model("Appointment", person=(person, ...), position=(Str80, ...),
                             organization=(Str80 | None, ...))
         return create_model("Appointments", appointments=(list[item], Field(max_length=6)))
@@ -136,7 +136,7 @@ def draft_model(part: str, c: Candidates, *, constrained: bool,
         if not c.has_absence_cue:
             return None  # nothing in the text speaks of anyone staying away
         if constrained:
-            fields["name"] = (_choice(c.absent), ...)
+            fields["name"] = (_choice(c.absent_options), ...)
         fields["reason"] = (Str200 | None, ...)
     item = create_model(part.title()[:-1], **fields)
     return create_model(part.title(), **{part: (list[item], Field(max_length=10))})

@@ -76,7 +76,7 @@ class EventReading:
 
 
 def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
-    return [s for s in doc.sents if start <= s.start_char and s.end_char <= end + 1]
+    return [s for s in doc.sents if start <= s.start_char < end or s.start_char <= start < s.end_char]
 
 
 def _type_in(sent: Span) -> tuple[str, int] | None:

@@ -161,7 +161,8 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
                 prev = doc[first.i - 1]
                 if prev.pos_ != "PROPN" or not _NAME_WORD.match(prev.text) or \
                         prev.text.isupper() or _key(prev.text) in HONORIFICS or \
-                        prev.ent_type_ not in ("", "PERSON"):
+                        prev.ent_type_ not in ("", "PERSON", "ORG") or \
+                        (prev.ent_type_ == "ORG" and prev.ent_iob_ == "B"):
                     break
                 first = prev
             if first is not tok and len(name.split()) == 1:

@@ -41,6 +41,7 @@ OUT_VERBS = {"opt": "out", "pull": "out", "sit": "out", "stay": "away", "bow": "
 STAY_HOME = frozenset("home away".split())
 REFUSE_VERBS = frozenset("decline refuse".split())
 ABSENCE_NOUNS = frozenset("absence boycott no-show".split())
+REFUSE_NOUNS = frozenset("refusal decision failure".split())
 
 APPOINT_VERBS = frozenset(
     "appoint name hire elect promote nominate choose pick tap select install designate "
@@ -150,7 +151,20 @@ def _absent(rel: str, pred: Token) -> bool:
         return True
     if rel in ("poss", "pobj:of") and lemma in ABSENCE_NOUNS:
         return True
+    if rel == "poss" and lemma in REFUSE_NOUNS and any(  # "X's refusal to attend"
+            c.lemma_.lower() in ATTEND_VERBS for c in pred.children if c.dep_ in ("acl", "xcomp")):
+        return True
     return False
+
+
+def _neither(tok: Token) -> bool:
+    """"neither X nor Y attended / have participated": a negated subject."""
+    sent = tok.sent
+    before = tok.doc[max(sent.start, tok.i - 5) : tok.i]
+    if not any(t.lower_ == "neither" for t in before):
+        return False
+    after = tok.doc[tok.i : min(sent.end, tok.i + 15)]
+    return any(t.lemma_.lower() in ATTEND_VERBS - {"be", "go", "take", "come"} for t in after)
 
 
 def _phrase(tok: Token) -> str:
@@ -243,10 +257,11 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
     return None
 
 
-def title_before(tok: Token) -> str | None:
+def title_before(tok: Token, before: int | None = None) -> str | None:
     """The title words written before a name ("DNC Chair Debbie Wasserman Schultz" ->
     "DNC Chair"): the name's compound dependents that are not part of a PERSON entity."""
-    words = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i
+    limit = before if before is not None else tok.idx
+    words = [c for c in tok.children if c.dep_ == "compound" and c.idx < limit
              and c.ent_type_ != "PERSON"]
     if not words:
         return None
@@ -274,7 +289,7 @@ def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, 
                 continue
             rel, pred = governor(tok)
             lemma = pred.lemma_.lower()
-            if _absent(rel, pred):  # said in a quote too: "X has no plans to attend"
+            if _absent(rel, pred) or _neither(tok):  # said in a quote too: "X has no plans to attend"
                 deeds.absent.setdefault(p.name, s)
                 continue
             found = _appointed(rel, pred, tok)
@@ -305,9 +320,9 @@ def describe(doc: Doc, person: PersonCandidate) -> tuple[str | None, str | None]
         if tok is None:
             continue
         phrase_tokens: list[Token] = []
-        role = title_before(tok)
+        role = title_before(tok, s)
         if role:
-            phrase_tokens = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i]
+            phrase_tokens = [c for c in tok.children if c.dep_ == "compound" and c.idx < s]
             phrase_tokens = [t for c in phrase_tokens for t in c.subtree]
         else:
             appos = [c for c in tok.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
@@ -318,8 +333,10 @@ def describe(doc: Doc, person: PersonCandidate) -> tuple[str | None, str | None]
             continue
         affiliation = None
         for t in phrase_tokens:
-            if t.ent_type_ in ("GPE", "ORG", "NORP"):
+            if t.ent_type_ in ("GPE", "ORG", "NORP") and not s <= t.idx < e:
                 ent = next((x for x in doc.ents if x.start <= t.i < x.end), None)
+                if ent is not None and ent.end_char > s:
+                    continue  # an entity that swallowed the name itself
                 name = ent.text if ent is not None else t.text
                 name = DEMONYMS.get(name.lower()) or name
                 affiliation = name.removeprefix("the ")
