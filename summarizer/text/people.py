@@ -27,7 +27,7 @@ __all__ = ["HONORIFICS", "PersonCandidate", "PlaceCandidate", "find_people", "fi
 
 # Words that make the capitalised name after them a person's, and are not part of it.
 HONORIFICS = frozenset(
-    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "adm", "rev", "hon", "president", "senator", "governor", "mayor", "judge", "justice", "sheikh", "pope", "king", "queen", "prince", "princess", "chancellor", "premier", "ambassador"])
+    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "adm", "rev", "hon", "president", "senator", "governor", "mayor", "judge", "justice", "sheikh", "pope", "king", "queen", "prince", "princess", "chancellor", "premier", "ambassador", "general", "minister"])
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$|^(?:O’|O'|Mc|Mac|D')[A-Z]\w*$")
 
 
@@ -106,7 +106,8 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, bool]]:
         for nxt in doc[tok.i + 1 : tok.i + 5]:
             if nxt.pos_ != "PROPN" or not _NAME_WORD.match(nxt.text):
                 break
-            if nxt.ent_type_ and nxt.ent_type_ != "PERSON" and run:
+            if nxt.ent_type_ and nxt.ent_type_ != "PERSON" and run and \
+                    nxt.ent_iob_ != "I":  # a new entity, not the rest of a mislabelled name
                 break
             run.append(nxt)
         if run and _is_name(run) and not any(s <= run[0].idx < e for s, e in out):
@@ -196,7 +197,14 @@ def find_places(doc: Doc, people: list[PersonCandidate]) -> list[PlaceCandidate]
                   if e.label_ == "NORP" and DEMONYMS.get(e.text.lower())}
     found: dict[tuple[str, str], PlaceCandidate] = {}
     for ent in ents:
-        if ent.label_ == "NORP":
+        if ent.label_ == "NORP":  # "the Belarusian capital" names a country too
+            country = DEMONYMS.get(ent.text.lower())
+            if country:
+                old = found.get((country, "country"))
+                where = (ent.start_char, ent.end_char)
+                found[(country, "country")] = PlaceCandidate(
+                    country, "country", None, *((old.start, old.end) if old else where),
+                    (*old.mentions, where) if old else (where,))
             continue
         span = _strip_the(ent)
         key = span.text.lower()
