@@ -275,7 +275,8 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         title_span = (at, at + len(title))
     places = find_places(doc, people)
     dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
-    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues)
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues,
+                            [a.start for a in deeds.appointed if a.position])
     speakers: dict[str, int] = {}
     for q in quotes:
         if q.speaker:
@@ -352,7 +353,8 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         title_span = (at, at + len(title))
     places = find_places(doc, people)
     dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
-    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues)
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues,
+                            [a.start for a in deeds.appointed if a.position])
     speakers: dict[str, int] = {}
     for q in quotes:
         if q.speaker:

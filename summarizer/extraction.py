@@ -208,8 +208,9 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
                                 end=mention.end, rule=mention.rule, published=c.published)
     country = d.country
     city_country = {p.name: p.country for p in c.places if p.kind == "city"}
-    if d.city and city_country.get(d.city):
-        country = city_country[d.city]  # the gazetteer knows where the city is
+    named = {p.name for p in c.places if p.kind == "country"}
+    if d.city and city_country.get(d.city) in named:
+        country = city_country[d.city]  # the city's country, where the article names it
     title = _clean(getattr(d, "title", None), c)
     summary = _clean(getattr(d, "summary", None), c)
     if small or not title:

@@ -238,6 +238,9 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
             title = title_before(gone[0]) if gone else None
             post = (title, None) if title else post
         return post
+    verb = _verb_before(mention)
+    if verb is not None:  # "naming businesswoman Carly Fiorina as ...", however it parsed
+        return _position(verb, mention)
     if rel != "nsubj" or pred.pos_ not in ("VERB", "AUX"):
         return None
     for v in _xcomps(pred):
@@ -254,6 +257,24 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
             if any(c.lower_ == "over" for c in v.children) or any(
                     o.lemma_ in ("role", "post", "job", "helm", "charge") for o in objs):
                 return _position(v, mention)
+    return None
+
+
+def _verb_before(mention: Token) -> Token | None:
+    """An appointing verb right before the name, over its title words: "named X",
+    "hiring former minister X" (a shallow reading, for where the parse went astray)."""
+    first = mention
+    while first.i > first.sent.start and first.nbor(-1).ent_type_ == "PERSON":
+        first = first.nbor(-1)
+    t = first
+    for _ in range(4):
+        if t.i <= t.sent.start:
+            return None
+        t = t.nbor(-1)
+        if t.pos_ == "VERB":
+            return t if t.lemma_.lower() in APPOINT_VERBS and t.tag_ != "VBN" else None
+        if t.pos_ not in ("DET", "ADJ", "NOUN", "PROPN") or t.is_punct:
+            return None
     return None
 
 
