@@ -192,6 +192,7 @@ class Candidates:
     features: dict[str, dict[str, float]] = field(default_factory=dict)  # per person
     # What a capable model may choose from: the code's picks first, then everyone named
     # in a sentence that speaks of absence or appointment.
+    parties: list[Any] = field(default_factory=list)  # text.roles.Party: unnamed, took part
     absent_options: list[str] = field(default_factory=list)
     appointed_options: list[str] = field(default_factory=list)
 
@@ -239,6 +240,7 @@ class Candidates:
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
             appointments=self.appointments, event=self.event, features=self.features,
             absent_options=[n for n in self.absent_options if n in names],
+            parties=[p for p in self.parties if start <= p.start < end],
             appointed_options=self.appointed_options,
         )
 
@@ -317,6 +319,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
             appointments=self.appointments, event=self.event, features=self.features,
             absent_options=[n for n in self.absent_options if n in names],
+            parties=[p for p in self.parties if start <= p.start < end],
             appointed_options=self.appointed_options,
         )
 
@@ -404,6 +407,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         published=published,
         participants=participants,
         appointments=list(appointed.values()),
+        parties=deeds.parties,
         event=reading,
         features=feats,
         absent_options=list(dict.fromkeys(

@@ -374,4 +374,8 @@ def code_items(part: str, text: str, c: Candidates) -> Any:
         if part == "absentees":
             values["reason"] = None
         items.append(model(**values, grounding=_name_grounding(text, name, c)))
+    if part == "participants":  # parties named only by country or body
+        for affiliation in dict.fromkeys(p.affiliation for p in c.parties):
+            role = next(p.role for p in c.parties if p.affiliation == affiliation)
+            items.append(Participant(name=None, role=role, affiliation=affiliation))
     return items

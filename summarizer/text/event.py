@@ -181,9 +181,7 @@ def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[in
 
 # --- Who took part: a score per person. ---
 
-FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part",
-            "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role",
-            "top_mentioned")
+FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part", "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role", "top_mentioned")
 
 
 def event_sentences(doc: Doc) -> list[tuple[int, int]]:
