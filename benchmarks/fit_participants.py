@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from summarizer.article import from_text
 from summarizer.backends import FakeBackend
 from summarizer.candidates import gather
 from summarizer.evaluation.dataset import load_dataset
@@ -53,7 +51,7 @@ def examples(items: list[Any]) -> dict[str, list[tuple[list[float], int]]]:
     return out
 
 
-def fit(rows: list[tuple[list[float], int]], l2: float = 1.0) -> dict[str, Any]:
+def fit(rows: list[tuple[list[float], int]], l2: float = 5.0) -> dict[str, Any]:
     x = np.array([r[0] for r in rows])
     y = np.array([r[1] for r in rows])
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from summarizer._lexicon import ROLE_NOUNS, SPEECH_VERBS
 
 if TYPE_CHECKING:
-    from summarizer._people import PersonCandidate
+    from summarizer.text.people import PersonCandidate
     from summarizer.candidates import QuoteCandidate
 
 __all__ = ["attribute"]

@@ -243,6 +243,7 @@ def test_the_small_default_model_is_not_called_the_text_layer_decides(seed_text:
     assert event.type == "summit"
     assert event.summary in " ".join(seed_text.split())  # the lead, verbatim
     names = [p.name for p in brief.participants]
+    # "Putin ... attended": the subject of an attending verb took part, whatever the score.
     assert {"Vladimir Putin", "Alyaksandr Lukashenka"} <= set(names)
     assert [a.name for a in brief.absentees] == ["Nikol Pashinyan"]  # "neither ... nor"
     assert brief.appointments[0].person == "Andrei Serdyukov"

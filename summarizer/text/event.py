@@ -18,9 +18,9 @@ import contextlib
 import functools
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,7 +77,8 @@ class EventReading:
 
 
 def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
-    return [s for s in doc.sents if start <= s.start_char < end or s.start_char <= start < s.end_char]
+    return [s for s in doc.sents
+            if start <= s.start_char < end or s.start_char <= start < s.end_char]
 
 
 def _is_event_word(t: Token) -> str | None:
@@ -140,10 +141,11 @@ def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[in
     lead = _sentences(doc, *lead_span)
     body_start = lead[0].start if lead else 0
     opening = [s for s in doc.sents if s.start >= body_start][:_OPENING]
-    kind, where = None, None
-    for group in (title, "appointment", lead, opening):
-        if group == "appointment":
-            first = [at for at in appointed_at or [] if opening and at < opening[-1].end_char]
+    kind: str | None = None
+    where: Span | None = None
+    first = [at for at in appointed_at or [] if opening and at < opening[-1].end_char]
+    for group in (title, None, lead, opening):
+        if group is None:  # between the headline and the lead: an appointment reported
             if first:
                 kind = "appointment"
                 where = next(s for s in opening if s.start_char <= min(first) < s.end_char + 1)
@@ -181,7 +183,9 @@ def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[in
 
 # --- Who took part: a score per person. ---
 
-FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part", "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role", "top_mentioned")
+FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part",
+            "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role",
+            "top_mentioned")
 
 
 def event_sentences(doc: Doc) -> list[tuple[int, int]]:

@@ -27,7 +27,9 @@ __all__ = ["HONORIFICS", "PersonCandidate", "PlaceCandidate", "find_people", "fi
 
 # Words that make the capitalised name after them a person's, and are not part of it.
 HONORIFICS = frozenset(
-    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "adm", "rev", "hon", "president", "senator", "governor", "mayor", "judge", "justice", "sheikh", "pope", "king", "queen", "prince", "princess", "chancellor", "premier", "ambassador", "general", "minister"])
+    "mr mrs ms miss mx dr prof sir dame lord lady sen rep gov gen col lt sgt capt adm rev "
+    "hon president senator governor mayor judge justice sheikh pope king queen prince "
+    "princess chancellor premier ambassador general minister".split())
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$|^(?:O’|O'|Mc|Mac|D')[A-Z]\w*$")
 
 
@@ -70,7 +72,8 @@ def _clean(tokens: list[Token]) -> tuple[list[Token], bool]:
     while tokens and (_key(tokens[0].text) in HONORIFICS or tokens[0].lower_ in ("the", "a")):
         titled = titled or _key(tokens[0].text) in HONORIFICS
         tokens = tokens[1:]
-    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or not tokens[-1].text[0].isalnum()):
+    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’")
+                      or not tokens[-1].text[0].isalnum()):
         tokens = tokens[:-1]
     return tokens, titled
 
@@ -99,10 +102,18 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, bool]]:
         if _is_name(toks):
             s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
             out[(s, e)] = (s, e, doc.text[s:e], titled)
+    for ent in doc.ents:  # "Belarus's Alyaksandr Lukashenka" read as one organisation
+        if ent.label_ not in ("ORG", "GPE", "NORP"):
+            continue
+        marks = [t.i for t in ent if t.text in ("'s", "’s")]
+        tail = list(doc[marks[-1] + 1 : ent.end]) if marks else []
+        if len(tail) >= 2 and all(t.pos_ == "PROPN" for t in tail) and _is_name(tail):
+            s, e = tail[0].idx, tail[-1].idx + len(tail[-1])
+            out.setdefault((s, e), (s, e, doc.text[s:e], False))
     for tok in doc:  # "Mr Shiga" labelled GPE is still a person
         if _key(tok.text) not in HONORIFICS or tok.i + 1 >= len(doc) or not tok.text[0].isupper():
             continue
-        run = []
+        run: list[Token] = []
         for nxt in doc[tok.i + 1 : tok.i + 5]:
             if nxt.pos_ != "PROPN" or not _NAME_WORD.match(nxt.text):
                 break
@@ -149,8 +160,8 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         counts[ent.label_] = counts.get(ent.label_, 0) + 1
     people = []
     for name, spans in full.items():
-        seen = labels.get(name, {})
-        if sum(v for k, v in seen.items() if k != "PERSON") > seen.get("PERSON", 0):
+        counts = labels.get(name, {})
+        if sum(v for k, v in counts.items() if k != "PERSON") > counts.get("PERSON", 0):
             continue  # mostly read as an organisation or place ("Manchester United")
         single = len(name.split()) == 1
         if single and len(spans) < 2 and not (set(spans) & titled):

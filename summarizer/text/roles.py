@@ -38,24 +38,31 @@ __all__ = ["Appointed", "Deeds", "governor", "read_deeds"]
 
 ABSENCE_VERBS = frozenset(
     "skip boycott snub shun miss forgo forego avoid".split())
-ATTEND_VERBS = frozenset("attend come participate join go travel be take".split())
+ATTEND_VERBS = frozenset(
+    "attend come participate join go travel be take".split())
 OUT_VERBS = {"opt": "out", "pull": "out", "sit": "out", "stay": "away", "bow": "out"}
-STAY_HOME = frozenset("home away".split())
-REFUSE_VERBS = frozenset("decline refuse".split())
-ABSENCE_NOUNS = frozenset("absence boycott no-show".split())
-REFUSE_NOUNS = frozenset("refusal decision failure".split())
+STAY_HOME = frozenset(
+    "home away".split())
+REFUSE_VERBS = frozenset(
+    "decline refuse".split())
+ABSENCE_NOUNS = frozenset(
+    "absence boycott no-show".split())
+REFUSE_NOUNS = frozenset(
+    "refusal decision failure".split())
 
 APPOINT_VERBS = frozenset(
     "appoint name hire elect promote nominate choose pick tap select install designate "
     "confirm reappoint recruit draft".split())
-APPOINT_NOUNS = frozenset("appointment nomination election promotion selection".split())
-REPLACE_VERBS = frozenset("replace succeed".split())
+APPOINT_NOUNS = frozenset(
+    "appointment nomination election promotion selection".split())
+REPLACE_VERBS = frozenset(
+    "replace succeed".split())
 
 MEET_VERBS = frozenset(
-    "meet attend host visit talk discuss debate negotiate sign address speak welcome greet "
-    "chair lead hold join vote gather testify convene confer tour join win lose contest "
-    "present launch unveil deliver introduce receive apologise apologize cross-examine "
-    "question hear".split())
+    "meet attend host visit talk discuss debate negotiate sign address speak welcome "
+    "greet chair lead hold join vote gather testify convene confer tour join win lose "
+    "contest present launch unveil deliver introduce receive apologise apologize "
+    "cross-examine question hear".split())
 MEET_NOUNS = frozenset(
     "meeting talks summit debate conference visit speech lecture hearing trial election "
     "convention session negotiations discussion interview rally ceremony vote".split())
@@ -107,6 +114,11 @@ def governor(tok: Token) -> tuple[str, Token]:
             continue
         if t.dep_ == "pobj" and t.head.lower_ in ("including", "like") and t.head.head is not t:
             t = t.head.head  # "four candidates ..., including X": X is one of them
+            if t.tag_ == "NN" and t.dep_ == "dobj":
+                # "Senators will skip the convention, including X": people are listed
+                # among the (plural) subject, not among a singular event.
+                subj = [c for c in t.head.children if c.dep_ == "nsubj" and c.tag_ == "NNS"]
+                t = subj[0] if subj else t
             continue
         break
     rel, head = t.dep_, t.head
@@ -170,10 +182,9 @@ def _absent(rel: str, pred: Token) -> bool:
         return True
     if rel in ("poss", "pobj:of") and lemma in ABSENCE_NOUNS:
         return True
-    if rel == "poss" and lemma in REFUSE_NOUNS and any(  # "X's refusal to attend"
-            c.lemma_.lower() in ATTEND_VERBS for c in pred.children if c.dep_ in ("acl", "xcomp")):
-        return True
-    return False
+    # "X's refusal to attend"
+    return rel == "poss" and lemma in REFUSE_NOUNS and any(
+        c.lemma_.lower() in ATTEND_VERBS for c in pred.children if c.dep_ in ("acl", "xcomp"))
 
 
 def _neither(tok: Token) -> bool:
@@ -195,7 +206,7 @@ def _phrase(tok: Token) -> str:
                if a in tok.subtree and a is not tok):
             continue
         keep.append(t)
-    while keep and keep[0].dep_ in ("det", "poss") or keep and keep[0].text in ("'s", "’s"):
+    while (keep and keep[0].dep_ in ("det", "poss")) or (keep and keep[0].text in ("'s", "’s")):
         keep = keep[1:]
     while keep and keep[-1].is_punct:
         keep = keep[:-1]
@@ -255,8 +266,8 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
             if not gone and pred.dep_ in ("xcomp", "advcl", "conj"):
                 gone = [c for c in pred.head.children if c.dep_ == "nsubj"]
             if gone and gone[0].pos_ == "PRON":  # "she will resign ..., to be replaced by X"
-                names = [t for t in gone[0].sent if t.ent_type_ == "PERSON" and t.i < gone[0].i
-                         and t.dep_ not in ("compound", "flat")]
+                names = [t for t in gone[0].sent if t.i < gone[0].i and t.pos_ == "PROPN"
+                         and t.dep_ in ("nsubj", "nsubjpass")]
                 gone = names[-1:]
             title = title_before(gone[0]) if gone else None
             post = (title, None) if title else post
@@ -389,8 +400,8 @@ def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, 
             if tok is None:
                 continue
             rel, pred = governor(tok)
-            lemma = pred.lemma_.lower()
-            if _absent(rel, pred) or _neither(tok):  # said in a quote too: "X has no plans to attend"
+            # Absence and appointment count inside quotes too ("X has no plans to attend").
+            if _absent(rel, pred) or _neither(tok):
                 deeds.absent.setdefault(p.name, s)
                 continue
             found = _appointed(rel, pred, tok)
