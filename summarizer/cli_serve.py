@@ -68,6 +68,12 @@ def serve(
         settings = Settings.from_env(model=model, base_url=base_url, mode=mode,
                                      max_tokens=max_tokens, timeout=timeout, deadline=deadline,
                                      threads=threads, n_ctx=ctx)
+        loopback = web.is_loopback(host)
+        if not loopback:
+            err.print(f"warning: listening on {host}, not on loopback: anyone who can reach "
+                      "this machine can use this page, your model and its API key. Use "
+                      "--host 127.0.0.1 unless you mean it.", style="yellow", highlight=False,
+                      soft_wrap=True)
         sock = web.bind(host, port)  # a busy port fails before the model loads
         backend = get_backend(settings)  # the one model load of this process
         store = None
@@ -76,11 +82,6 @@ def serve(
 
             store = Cache()
         url = web.url_of(sock)
-        loopback = web.is_loopback(host)
-        if not loopback:
-            err.print(f"warning: listening on {host}, not on loopback: anyone who can reach "
-                      "this machine can use this page, your model and its API key. Use "
-                      "--host 127.0.0.1 unless you mean it.", style="yellow", highlight=False)
         app = web.create_app(
             settings, backend=backend, cache=store, runs_dir=runs,
             max_upload_bytes=int(max_upload_mb * 1_000_000),

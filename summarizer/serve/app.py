@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from summarizer.article import Article, from_bytes, from_text
-from summarizer.errors import ConfigError, InputError, SummarizerError, redact
+from summarizer.errors import ConfigError, InputError, SummarizerError, redact, register_secret
 from summarizer.output import render
 from summarizer.schemas import SCHEMAS, schema_for
 from summarizer.serve import history
@@ -162,6 +162,7 @@ def create_app(settings: Settings | None = None, *, backend: Any = None, cache: 
     from summarizer.pipeline import _version, asummarize
 
     settings = settings or Settings.from_env()
+    register_secret(settings.api_key)  # redact() then scrubs it from every response
     backend = backend or get_backend(settings)
     runs = Path(runs_dir)
     cache_dir = getattr(cache, "dir", None)
