@@ -218,7 +218,8 @@ def test_eval_runs_are_listed_and_no_path_escapes_the_runs_folder(served: Any) -
 
 
 @pytest.mark.parametrize("headers", [{"Origin": "http://evil.example"},
-                                     {"Origin": "http://127.0.0.1.evil.example"}])
+                                     {"Origin": "http://127.0.0.1.evil.example"},
+                                     {"Origin": "null"}])
 def test_another_web_origin_cannot_start_a_summary(served: Any, headers: dict[str, str]
                                                    ) -> None:
     url, fake, _ = served

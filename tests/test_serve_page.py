@@ -22,13 +22,15 @@ from .servehelp import AutoFake
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-XSS_ARTICLE = """date 2024-03-05
-Officials in Port Alder said on Monday that a vandal had written <script>window.__pwned = 1</script> on the council's web form, and a second message, <img src=x onerror='window.__pwned = 2'>, on its notice board.
-
-"We found <b onmouseover='window.__pwned = 3'>markup</b> and <script>alert('x')</script> in the form," council spokeswoman Maria Lopez said. "Nothing ran, and nothing will."
-
-Council leader Tomas Berg met the police on Tuesday to discuss the incident.
-"""
+XSS_ARTICLE = "\n\n".join([
+    "date 2024-03-05\nOfficials in Port Alder said on Monday that a vandal had written "
+    "<script>window.__pwned = 1</script> on the council's web form, and a second message, "
+    "<img src=x onerror='window.__pwned = 2'>, on its notice board.",
+    "\"We found <b onmouseover='window.__pwned = 3'>markup</b> and "
+    "<script>alert('x')</script> in the form,\" council spokeswoman Maria Lopez said. "
+    "\"Nothing ran, and nothing will.\"",
+    "Council leader Tomas Berg met the police on Tuesday to discuss the incident.\n",
+])
 
 
 @pytest.fixture

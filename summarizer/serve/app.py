@@ -77,11 +77,13 @@ def _page(name: str, **context: Any) -> HTMLResponse:
 class _Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         origin = request.headers.get("origin")
-        if request.method not in ("GET", "HEAD") and origin and origin != "null":
-            if urlsplit(origin).netloc != request.headers.get("host"):
-                return SafeJSON({"error": {"type": "Forbidden", "exit_code": 2, "hint": None,
-                                           "message": "cross-origin request refused"}},
-                                status_code=403)
+        # Browsers send Origin on cross-origin POSTs ("null" from sandboxed frames and
+        # file: pages); scripts such as curl send none.
+        if (request.method not in ("GET", "HEAD") and origin is not None
+                and urlsplit(origin).netloc != request.headers.get("host")):
+            return SafeJSON({"error": {"type": "Forbidden", "exit_code": 2, "hint": None,
+                                       "message": "cross-origin request refused"}},
+                            status_code=403)
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
