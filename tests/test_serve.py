@@ -303,3 +303,21 @@ def test_a_missing_model_file_exits_2(tmp_path: Path) -> None:
     proc = _summarize("--port", "0", "--model", str(tmp_path / "nope.gguf"))
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "model file not found" in stderr
+
+
+def test_the_web_stack_loads_only_when_serving() -> None:
+    probe = ("import sys, summarizer.cli; "
+             "print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_on_ready_runs_once_the_server_listens(tmp_path: Path) -> None:
+    # `--open` opens the browser from this hook, when the page can already be served.
+    seen: list[int] = []
+    app = create_app(backend=AutoFake(), cache=None, runs_dir=tmp_path,
+                     on_ready=lambda: seen.append(1))
+    with background(app) as url:
+        assert httpx.get(url).status_code == 200
+    assert seen == [1]

@@ -110,7 +110,7 @@ class _Progress(logging.Handler):
 class Jobs:
     """The server's jobs, newest `keep` of them kept for polling and downloads."""
 
-    def __init__(self, run: RunFn, *, slots: int = 1, keep: int = 200) -> None:
+    def __init__(self, run: RunFn, *, slots: int = 1, keep: int = 50) -> None:
         self._run = run
         self._slots = asyncio.Semaphore(slots)
         self._jobs: OrderedDict[str, Job] = OrderedDict()
