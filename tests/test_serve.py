@@ -227,9 +227,12 @@ def test_another_web_origin_cannot_start_a_summary(served: Any, headers: dict[st
     assert response.status_code == 403 and fake.calls == []
 
 
-def test_a_rebound_host_name_is_refused(served: Any) -> None:
+@pytest.mark.parametrize(("host", "status"), [
+    ("attacker.example", 400), ("attacker.example:8765", 400), ("127.0.0.1.nip.example", 400),
+    ("localhost:8765", 200), ("[::1]:8765", 200), ("127.0.0.1", 200)])
+def test_a_rebound_host_name_is_refused(served: Any, host: str, status: int) -> None:
     url, _, _ = served
-    assert httpx.get(url, headers={"Host": "attacker.example"}).status_code == 400
+    assert httpx.get(url, headers={"Host": host}).status_code == status
 
 
 def test_no_key_in_any_page_or_response(tmp_path: Path, seed_text: str) -> None:

@@ -78,6 +78,20 @@ def test_paste_the_seed_article_and_see_the_grounded_brief(page: Any, server: An
     page.wait_for_selector("#article mark.flash")
 
 
+def test_the_publication_date_field_anchors_relative_dates(page: Any, server: Any,
+                                                           seed_text: str) -> None:
+    url, _ = server
+    undated = seed_text.replace("date 2023-11-24", "")  # no dateline: "on Thursday" floats
+    page.goto(url)
+    page.fill("#text", undated)
+    page.select_option("#schema", "event")
+    page.fill("#published", "2023-11-24")
+    page.click("#go")
+    page.wait_for_selector("#output:not([hidden])", timeout=60_000)
+    assert "2023-11-23" in page.inner_text("#event")
+    assert "published 2023-11-24 (flag)" in page.inner_text("#provenance")
+
+
 def test_upload_an_html_file(page: Any, server: Any, seed_text: str, tmp_path: Path) -> None:
     url, _ = server
     paragraphs = "".join(f"<p>{p}</p>" for p in seed_text.split("\n\n")[1:])

@@ -23,7 +23,6 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -47,7 +46,7 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
             "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 # report.html is self-contained with inline CSS and no scripts: allow exactly that.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -74,16 +73,27 @@ def _page(name: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(redact(_templates.get_template(name).render(**context)))
 
 
+def _refusal(status: int, message: str) -> Response:
+    return SafeJSON({"error": {"type": "Forbidden", "exit_code": 2, "hint": None,
+                               "message": message}}, status_code=status)
+
+
 class _Guard(BaseHTTPMiddleware):
+    def __init__(self, app: Any, allowed_hosts: list[str]) -> None:
+        super().__init__(app)
+        self.allowed_hosts = allowed_hosts
+
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        # A page on the web that rebinds its own name to 127.0.0.1 still sends that name.
+        host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+        if "*" not in self.allowed_hosts and host not in self.allowed_hosts:
+            return _refusal(400, "this server answers only to its own address (Host header)")
         origin = request.headers.get("origin")
         # Browsers send Origin on cross-origin POSTs ("null" from sandboxed frames and
         # file: pages); scripts such as curl send none.
         if (request.method not in ("GET", "HEAD") and origin is not None
                 and urlsplit(origin).netloc != request.headers.get("host")):
-            return SafeJSON({"error": {"type": "Forbidden", "exit_code": 2, "hint": None,
-                                       "message": "cross-origin request refused"}},
-                            status_code=403)
+            return _refusal(403, "cross-origin request refused")
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -293,10 +303,7 @@ def create_app(settings: Settings | None = None, *, backend: Any = None, cache: 
         Route("/api/runs/{name}/{file}", api_run_file),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    middleware = [
-        Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS),
-        Middleware(_Guard),
-    ]
+    middleware = [Middleware(_Guard, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
