@@ -1,10 +1,11 @@
-"""A backend for server tests that answers any request, and the seed article's text as read.
+"""A backend for server tests that answers any request.
 
 `AutoFake` sits at our own backend seam (a FakeBackend): for each call it answers with the
 first choices the per-article response model allows (its enums are the candidates code
 found in the text), so it works for every schema and every article without scripting.
-With `small=True` the pipeline takes dates, titles and roles from the article itself, as
-it does for the embedded SmolLM2.
+With `small=True` the pipeline treats it as it treats the embedded SmolLM2: what it shows
+comes from the article's own words (today without any model call); tests that need calls
+that take time set `small = False` and `delay`.
 """
 
 from __future__ import annotations

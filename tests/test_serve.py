@@ -125,7 +125,7 @@ def test_a_failing_backend_is_a_502_with_exit_code_4(tmp_path: Path, seed_text: 
 def test_jobs_wait_their_turn_and_a_queued_one_can_be_cancelled(
         served: Any, seed_text: str) -> None:
     url, fake, _ = served
-    fake.delay = 0.4  # each model call takes a while
+    fake.small, fake.delay = False, 0.4  # a model that is asked, and takes a while
     with httpx.Client(timeout=30) as client:
         ids = [client.post(f"{url}api/jobs", json={"text": seed_text + "\n" * i,
                                                    "schema": "event"}).json()["id"]

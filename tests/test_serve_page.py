@@ -146,7 +146,7 @@ def test_an_oversized_upload_shows_the_limit(page: Any, server: Any, tmp_path: P
 def test_long_work_shows_progress_and_can_be_cancelled(page: Any, server: Any,
                                                        seed_text: str) -> None:
     url, fake = server
-    fake.delay = 1.5
+    fake.small, fake.delay = False, 1.5  # a model that is asked, and takes a while
     submit_text(page, url, seed_text)
     page.wait_for_selector("#progress:not([hidden])")
     page.wait_for_selector("#step:has-text('event')")  # the step the pipeline is on
