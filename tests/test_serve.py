@@ -60,6 +60,8 @@ def test_api_summarize_gives_the_library_result(served: Any, seed_text: str) -> 
     response = httpx.post(f"{url}api/summarize", json={"text": seed_text}, timeout=60)
     assert response.status_code == 200
     data = response.json()
+    assert list(data) == ["event", "participants", "absentees", "appointments", "key_quotes",
+                          "meta"]  # in the order `summarize --format json` prints
     assert data["event"]["date"] == "2023-11-23"
     assert data["meta"]["model"] == "fake" and data["meta"]["source"] == "pasted text"
     direct = summarize(seed_text, "brief", backend=AutoFake(small=True))

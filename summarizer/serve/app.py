@@ -33,7 +33,7 @@ from summarizer.errors import ConfigError, InputError, SummarizerError, redact, 
 from summarizer.output import render
 from summarizer.schemas import SCHEMAS, schema_for
 from summarizer.serve import history
-from summarizer.serve.jobs import Jobs, error_json, http_status
+from summarizer.serve.jobs import Jobs, error_json, http_status, result_json
 from summarizer.settings import Settings
 
 __all__ = ["DEFAULT_MAX_UPLOAD", "create_app"]
@@ -209,7 +209,7 @@ def create_app(settings: Settings | None = None, *, backend: Any = None, cache: 
             raise
         if job.status != "done":
             return _error(job.error or InputError("the job was cancelled"))
-        return SafeJSON(job.result.model_dump(mode="json"))
+        return SafeJSON(result_json(job.result))
 
     async def api_submit(request: Request) -> Response:
         try:

@@ -30,7 +30,7 @@ from summarizer.errors import (
     redact,
 )
 
-__all__ = ["Job", "Jobs", "error_json", "http_status"]
+__all__ = ["Job", "Jobs", "error_json", "http_status", "result_json"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,14 @@ def http_status(exc: BaseException) -> int:
     if isinstance(exc, BackendError | InvalidOutput):
         return 502
     return 500
+
+
+def result_json(result: Any) -> dict[str, Any]:
+    """A result as `summarize --format json` prints it: the contract's keys, then meta."""
+    data: dict[str, Any] = result.model_dump(mode="json")
+    if "meta" in data:
+        data["meta"] = data.pop("meta")
+    return data
 
 
 def error_json(exc: BaseException) -> dict[str, Any]:
@@ -87,7 +95,7 @@ class Job:
             "elapsed_s": round(end - (self.started or self.created), 2),
         }
         if self.status == "done":
-            data["result"] = self.result.model_dump(mode="json")
+            data["result"] = result_json(self.result)
             data["article"] = self.article.text  # what the grounding offsets index into
         if self.status == "failed" and self.error is not None:
             data["error"] = error_json(self.error)
