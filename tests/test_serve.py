@@ -74,14 +74,17 @@ def test_a_raw_html_upload_is_read_like_a_file(served: Any, seed_text: str) -> N
     paragraphs = "".join(f"<p>{p}</p>" for p in seed_text.split("\n\n")[1:])
     body = HTML_PAGE.format(paragraphs=paragraphs).encode()
     with httpx.Client(timeout=60) as client:
-        job = client.post(f"{url}api/jobs", params={"filename": "minsk.html",
+        job = client.post(f"{url}api/jobs", params={"filename": 'minsk "Ü".html',
                                                       "schema": "quotes"}, content=body,
                           headers={"Content-Type": "text/html"})
         assert job.status_code == 202
         done = wait_job(client, url, job.json()["id"])
     assert done["status"] == "done"
     assert "Subscribe" not in done["article"] and "<p>" not in done["article"]
-    assert done["result"]["meta"]["source"] == "minsk.html"
+    assert done["result"]["meta"]["source"] == 'minsk "Ü".html'
+    download = httpx.get(f"{url}api/jobs/{done['id']}/download")
+    assert download.headers["content-disposition"] == \
+        'attachment; filename="summary-minsk_.json"'
     for quote in done["result"]["key_quotes"]:
         g = quote["grounding"]
         assert done["article"][g["start"]:g["end"]] == quote["text"]

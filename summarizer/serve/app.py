@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,7 @@ def _download(result: Any, fmt: str, stem: str) -> Response:
     if fmt not in DOWNLOADS:
         return _error(ConfigError(f"unknown format {fmt!r}", hint=f"one of {list(DOWNLOADS)}"))
     ext, media = DOWNLOADS[fmt]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:100]  # the upload's name: not a header
     return Response(redact(render(result, fmt)), media_type=f"{media}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{ext}"'})
 
