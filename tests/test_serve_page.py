@@ -6,6 +6,7 @@ seam (tests/servehelp.py), except in the `model` test, which runs the embedded S
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,25 @@ def test_a_past_summary_opens_from_the_history_page(page: Any, server: Any,
     page.wait_for_selector("#output:not([hidden])")
     assert "2023-11-23" in page.inner_text("#event")
     assert "article texts" in page.inner_text("#article")
+
+
+def test_eval_runs_are_browsed_and_a_report_cannot_run_scripts(page: Any, tmp_path: Path
+                                                                ) -> None:
+    run = tmp_path / "runs" / "evals-20240101-120000"
+    run.mkdir(parents=True)
+    (run / "report.json").write_text(json.dumps({
+        "dataset": "/x/evals", "schema": "brief", "n_articles": 10, "started": "2024-01-01",
+        "model": "SmolLM2", "metrics": {"participants.f1": 0.625, "key_quotes.f1": 0.9}}))
+    (run / "report.html").write_text("<h1>Report of the run</h1>"
+                                     "<script>document.title = 'pwned'</script>")
+    app = create_app(Settings(), backend=AutoFake(), cache=None, runs_dir=tmp_path / "runs")
+    with background(app) as url:
+        page.goto(f"{url}runs")
+        row = page.inner_text("table.list")
+        assert "evals-20240101-120000" in row and "participants.f1 0.625" in row
+        page.click("text=evals-20240101-120000")
+        page.wait_for_selector("h1:has-text('Report of the run')")
+        assert page.title() != "pwned"
 
 
 @pytest.mark.model
