@@ -282,7 +282,8 @@ _mount_eval()
 # The web page and JSON API; the web stack itself is imported only when it runs.
 from summarizer.cli_serve import serve as _serve  # noqa: E402
 
-app.command("serve", help="A local web page and JSON API on the same engine "
+app.command("serve", short_help="A local web page and JSON API.",
+            help="A local web page and JSON API on the same engine "
             "(http://127.0.0.1:8765).")(_serve)
 
 
