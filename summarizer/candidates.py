@@ -192,6 +192,7 @@ class Candidates:
     features: dict[str, dict[str, float]] = field(default_factory=dict)  # per person
     # What a capable model may choose from: the code's picks first, then everyone named
     # in a sentence that speaks of absence or appointment.
+    parties: list[Any] = field(default_factory=list)  # text.roles.Party: unnamed, took part
     absent_options: list[str] = field(default_factory=list)
     appointed_options: list[str] = field(default_factory=list)
 
@@ -239,6 +240,7 @@ class Candidates:
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
             appointments=self.appointments, event=self.event, features=self.features,
             absent_options=[n for n in self.absent_options if n in names],
+            parties=[p for p in self.parties if start <= p.start < end],
             appointed_options=self.appointed_options,
         )
 
@@ -275,7 +277,8 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         title_span = (at, at + len(title))
     places = find_places(doc, people)
     dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
-    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues)
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues,
+                            [a.start for a in deeds.appointed if a.position])
     speakers: dict[str, int] = {}
     for q in quotes:
         if q.speaker:
@@ -316,6 +319,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
             participants=[n for n in self.participants if n in {p.name for p in self.people}],
             appointments=self.appointments, event=self.event, features=self.features,
             absent_options=[n for n in self.absent_options if n in names],
+            parties=[p for p in self.parties if start <= p.start < end],
             appointed_options=self.appointed_options,
         )
 
@@ -352,7 +356,8 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         title_span = (at, at + len(title))
     places = find_places(doc, people)
     dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
-    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues)
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues,
+                            [a.start for a in deeds.appointed if a.position])
     speakers: dict[str, int] = {}
     for q in quotes:
         if q.speaker:
@@ -402,6 +407,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         published=published,
         participants=participants,
         appointments=list(appointed.values()),
+        parties=deeds.parties,
         event=reading,
         features=feats,
         absent_options=list(dict.fromkeys(

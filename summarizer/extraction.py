@@ -208,8 +208,9 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
                                 end=mention.end, rule=mention.rule, published=c.published)
     country = d.country
     city_country = {p.name: p.country for p in c.places if p.kind == "city"}
-    if d.city and city_country.get(d.city):
-        country = city_country[d.city]  # the gazetteer knows where the city is
+    named = {p.name for p in c.places if p.kind == "country"}
+    if d.city and city_country.get(d.city) in named:
+        country = city_country[d.city]  # the city's country, where the article names it
     title = _clean(getattr(d, "title", None), c)
     summary = _clean(getattr(d, "summary", None), c)
     if small or not title:
@@ -373,4 +374,8 @@ def code_items(part: str, text: str, c: Candidates) -> Any:
         if part == "absentees":
             values["reason"] = None
         items.append(model(**values, grounding=_name_grounding(text, name, c)))
+    if part == "participants":  # parties named only by country or body
+        for affiliation in dict.fromkeys(p.affiliation for p in c.parties):
+            role = next(p.role for p in c.parties if p.affiliation == affiliation)
+            items.append(Participant(name=None, role=role, affiliation=affiliation))
     return items

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
     from summarizer.dates import DateMention
     from summarizer.text.people import PersonCandidate, PlaceCandidate
@@ -63,6 +63,7 @@ TYPE_VERBS = {
     "announce": "announcement",
 }
 _GENERIC = {"announcement", "meeting"}
+_OPENING = 5  # sentences of the body in which a news article states its event
 
 
 @dataclass(frozen=True)
@@ -79,55 +80,97 @@ def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
     return [s for s in doc.sents if start <= s.start_char < end or s.start_char <= start < s.end_char]
 
 
+def _is_event_word(t: Token) -> str | None:
+    lemma = t.lemma_.lower()
+    kind = TYPE_NOUNS.get(lemma) if t.pos_ in ("NOUN", "PROPN") else None
+    if kind is None and t.pos_ == "VERB":
+        kind = TYPE_VERBS.get(lemma)
+        # "Lawyer attacks anti-terror laws" is criticism: an attack has a person for victim.
+        # A headline drops "was": "X attacked with slurry" has X for victim, not attacker.
+        victims = ("dobj", "nsubjpass") if any(c.dep_ == "dobj" for c in t.children) \
+            else ("nsubj", "nsubjpass")
+        if kind == "attack" and not any(c.dep_ in victims and
+                                        (c.pos_ in ("PROPN", "PRON") or c.ent_type_ == "PERSON")
+                                        for c in t.children):
+            kind = None
+    if kind is None and t.pos_ == "PROPN" and t.is_title:  # a Title Case headline
+        word = t.lower_
+        for stem in (word, word[:-1], word[:-2], word[:-3]):
+            if stem in TYPE_VERBS or stem in TYPE_NOUNS:
+                kind = TYPE_VERBS.get(stem) or TYPE_NOUNS.get(stem)
+                break
+    return kind
+
+
 def _type_in(sent: Span) -> tuple[str, int] | None:
     """The first specific event word of a sentence, else a generic one; with its offset."""
-    hits = []
-    for t in sent:
-        lemma = t.lemma_.lower()
-        kind = TYPE_NOUNS.get(lemma) if t.pos_ in ("NOUN", "PROPN") else None
-        if kind is None and t.pos_ == "VERB":
-            kind = TYPE_VERBS.get(lemma)
-        if kind is not None:
-            hits.append((kind in _GENERIC, t.idx, kind))
+    hits = [(kind in _GENERIC, t.idx, kind) for t in sent if (kind := _is_event_word(t))]
     if not hits:
         return None
     _, at, kind = min(hits)
     return kind, at
 
 
+def _date_in(sent: Span, dates: list[DateMention]) -> DateMention | None:
+    """A day named in the sentence; where there are several, the one the parse attaches to
+    an event word ("hammered out on Sunday and announced on Wednesday": the day it was
+    announced, when the event is an announcement)."""
+    inside = [d for d in dates if d.date is not None and sent.start_char <= d.start < sent.end_char]
+    if len(inside) <= 1:
+        return inside[0] if inside else None
+    doc = sent.doc
+    for d in inside:
+        span = doc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is None:
+            continue
+        head = span.root.head
+        while head.dep_ == "prep" or head.pos_ == "ADP":
+            head = head.head
+        if _is_event_word(head):
+            return d
+    return inside[0]
+
+
 def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[int, int],
                dates: list[DateMention], places: list[PlaceCandidate],
-               venues: list[str]) -> EventReading:
-    sents = []
-    if title_span is not None:
-        sents += _sentences(doc, *title_span)
+               venues: list[str], appointed_at: list[int] | None = None) -> EventReading:
+    """The event: the headline's event word, else an appointment the opening reports,
+    else the lead's event word, else one in the first paragraphs."""
+    title = _sentences(doc, *title_span) if title_span is not None else []
     lead = _sentences(doc, *lead_span)
-    sents += lead
+    body_start = lead[0].start if lead else 0
+    opening = [s for s in doc.sents if s.start >= body_start][:_OPENING]
     kind, where = None, None
-    for sent in sents:
-        found = _type_in(sent)
-        if found is not None:
-            kind, where = found[0], sent
-            break
-    # The day: a resolved date in the event's sentence, else in the lead's first sentences.
-    ordered = [where, *lead] if where is not None else lead
-    date = None
-    for sent in ordered:
-        if sent is None:
+    for group in (title, "appointment", lead, opening):
+        if group == "appointment":
+            first = [at for at in appointed_at or [] if opening and at < opening[-1].end_char]
+            if first:
+                kind = "appointment"
+                where = next(s for s in opening if s.start_char <= min(first) < s.end_char + 1)
+                break
             continue
-        date = next((d for d in dates if d.date is not None
-                     and sent.start_char <= d.start < sent.end_char), None)
-        if date is not None:
+        for sent in group:
+            found = _type_in(sent)
+            if found is not None:
+                kind, where = found[0], sent
+                break
+        if kind is not None:
             break
+    # The day: in the event's sentence, else in the lead, else in an opening sentence
+    # that speaks of an event.
+    later = [s for s in opening if _type_in(s) is not None]
+    ordered = [s for s in (where, *lead, *later) if s is not None]
+    date = next((d for sent in ordered if (d := _date_in(sent, dates)) is not None), None)
     city = country = venue = None
     for sent in ordered:
-        if sent is None:
-            continue
         inside = [p for p in places if any(sent.start_char <= s < sent.end_char
                                           for s, _ in p.mentions)]
         c = next((p for p in inside if p.kind == "city"), None)
         if c is not None and city is None:
-            city, country = c.name, c.country
+            # The city's country only where the article names it: a reader (and the
+            # contract) takes what the text states, not what a gazetteer knows.
+            named = {p.name for p in places if p.kind == "country"}
+            city, country = c.name, (c.country if c.country in named else None)
         if venue is None:
             venue = next((v for v in venues if v in sent.text), None)
         if city:
@@ -138,9 +181,7 @@ def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[in
 
 # --- Who took part: a score per person. ---
 
-FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part",
-            "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role",
-            "top_mentioned")
+FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_part", "subject", "speaker", "event_context", "single_name", "only_quoted", "has_role", "top_mentioned")
 
 
 def event_sentences(doc: Doc) -> list[tuple[int, int]]:

@@ -143,8 +143,15 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         full[owner].append((s, e))
         forms[owner].add(surface)
     titled = {(s, e) for s, e, _, t in raw if t}
+    labels: dict[str, dict[str, int]] = {}
+    for ent in doc.ents:
+        counts = labels.setdefault(ent.text, {})
+        counts[ent.label_] = counts.get(ent.label_, 0) + 1
     people = []
     for name, spans in full.items():
+        seen = labels.get(name, {})
+        if sum(v for k, v in seen.items() if k != "PERSON") > seen.get("PERSON", 0):
+            continue  # mostly read as an organisation or place ("Manchester United")
         single = len(name.split()) == 1
         if single and len(spans) < 2 and not (set(spans) & titled):
             continue

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from summarizer._lexicon import PERSON_TITLES, ROLE_NOUNS
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -68,6 +70,20 @@ class Appointed:
     end: int
 
 
+@dataclass(frozen=True)
+class Party:
+    """A party named only by its country or body: "the leaders of Kazakhstan"."""
+
+    role: str
+    affiliation: str
+    start: int
+
+
+PARTY_NOUNS = frozenset(
+    "leader minister official delegation delegate representative envoy government "
+    "ministers officials leaders delegates representatives president".split())
+
+
 @dataclass
 class Deeds:
     """What the parse says each person did (keys are canonical names)."""
@@ -77,15 +93,16 @@ class Deeds:
     appointed: list[Appointed] = field(default_factory=list)
     took_part: dict[str, int] = field(default_factory=dict)  # name -> count
     subject: dict[str, int] = field(default_factory=dict)  # agentive mentions
+    parties: list[Party] = field(default_factory=list)
 
 
 def governor(tok: Token) -> tuple[str, Token]:
     """(relation, predicate) for the head word of a mention."""
     t = tok
+    described = False  # an apposition: "the adviser of X, Y" says who Y is, not what Y did
     for _ in range(8):
         if t.dep_ in ("compound", "flat", "conj", "appos", "nmod") and t.head is not t:
-            if t.dep_ == "appos" and t.head.dep_ == "pobj" and t.head.head.lower_ in ("for", "of"):
-                return "other", t.head  # "an adviser for X and his running mate, Y"
+            described = described or t.dep_ == "appos"
             t = t.head
             continue
         if t.dep_ == "pobj" and t.head.lower_ in ("including", "like") and t.head.head is not t:
@@ -93,6 +110,8 @@ def governor(tok: Token) -> tuple[str, Token]:
             continue
         break
     rel, head = t.dep_, t.head
+    if described and rel in ("pobj", "poss"):
+        return "other", head
     if rel == "pobj":
         prep = head
         rel = f"pobj:{prep.lower_}"
@@ -203,8 +222,8 @@ def _position(pred: Token, mention: Token | None = None) -> tuple[str | None, st
                      for g in p.children if g.dep_ == "pobj"]
             if inner:
                 noun = inner[0]
-        if noun.ent_type_ == "PERSON":
-            continue
+        if noun.ent_type_ in ("PERSON", "ORG", "GPE"):
+            continue  # a post is a role ("chief executive"), not a person or a body
         org = None
         for t in noun.subtree:
             if t.ent_type_ in ("ORG", "GPE", "NORP") and t.dep_ in ("poss", "pobj", "compound"):
@@ -235,18 +254,28 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
             gone = [c for c in pred.children if c.dep_ == "nsubjpass"]
             if not gone and pred.dep_ in ("xcomp", "advcl", "conj"):
                 gone = [c for c in pred.head.children if c.dep_ == "nsubj"]
+            if gone and gone[0].pos_ == "PRON":  # "she will resign ..., to be replaced by X"
+                names = [t for t in gone[0].sent if t.ent_type_ == "PERSON" and t.i < gone[0].i
+                         and t.dep_ not in ("compound", "flat")]
+                gone = names[-1:]
             title = title_before(gone[0]) if gone else None
             post = (title, None) if title else post
         return post
+    verb = _verb_before(mention)
+    if verb is not None:  # "naming businesswoman Carly Fiorina as ...", however it parsed
+        return _position(verb, mention)
     if rel != "nsubj" or pred.pos_ not in ("VERB", "AUX"):
         return None
     for v in _xcomps(pred):
         vl = v.lemma_.lower()
         if vl == "become":
+            # News of a post: "X will become P", "X becomes P", "X is to become P";
+            # not "has become a close adviser" nor "tried to become a populist".
             auxes = {c.lower_ for c in v.children if c.dep_ in ("aux", "auxpass")}
-            if auxes & {"has", "have", "had", "'s", "’s"} or v.tag_ == "VBN":
-                continue  # "who has become a close adviser": a description, not news
-            return _position(v, mention)
+            to_be = v is not pred and pred.lemma_ == "be" and "to" in auxes
+            if v.tag_ == "VBZ" or auxes & {"will", "shall", "'ll"} or to_be:
+                return _position(v, mention)
+            continue
         if vl in REPLACE_VERBS:
             return _position(v, mention)
         if vl in ("take", "assume"):
@@ -254,6 +283,24 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
             if any(c.lower_ == "over" for c in v.children) or any(
                     o.lemma_ in ("role", "post", "job", "helm", "charge") for o in objs):
                 return _position(v, mention)
+    return None
+
+
+def _verb_before(mention: Token) -> Token | None:
+    """An appointing verb right before the name, over its title words: "named X",
+    "hiring former minister X" (a shallow reading, for where the parse went astray)."""
+    first = mention
+    while first.i > first.sent.start and first.nbor(-1).ent_type_ == "PERSON":
+        first = first.nbor(-1)
+    t = first
+    for _ in range(4):
+        if t.i <= t.sent.start:
+            return None
+        t = t.nbor(-1)
+        if t.pos_ == "VERB":
+            return t if t.lemma_.lower() in APPOINT_VERBS and t.tag_ != "VBN" else None
+        if t.pos_ not in ("DET", "ADJ", "NOUN", "PROPN") or t.is_punct:
+            return None
     return None
 
 
@@ -270,6 +317,10 @@ def title_before(tok: Token, before: int | None = None) -> str | None:
     span = tok.doc[first : last + 1]
     while len(span) and (span[0].dep_ in ("det", "poss") or span[0].is_punct):
         span = span[1:]
+    # A first name the entity left out ("DNC Chair Debbie [Wasserman Schultz]").
+    while len(span) > 1 and span[-1].is_title and span[-1].lower_ not in PERSON_TITLES \
+            and span[-1].lower_ not in ROLE_NOUNS:
+        span = span[:-1]
     return span.text if len(span) else None
 
 
@@ -278,9 +329,59 @@ def _mention_root(doc: Doc, start: int, end: int) -> Token | None:
     return span.root if span is not None and len(span) else None
 
 
+def _takes_part(rel: str, pred: Token) -> bool:
+    lemma = pred.lemma_.lower()
+    return (lemma in MEET_VERBS and rel in ("nsubj", "dobj", "pobj:with", "agent", "nsubjpass")) \
+        or (lemma in MEET_NOUNS and rel in ("pobj:with", "poss", "pobj:by", "pobj:between",
+                                            "pobj:of"))
+
+
+def _bodies(noun: Token) -> list[str]:
+    """The countries or bodies a group noun belongs to: "the leaders of Kazakhstan,
+    Kyrgyzstan and Tajikistan", "Russian officials", "the EU's ministers"."""
+    from summarizer._lexicon import DEMONYMS
+
+    found: list[Token] = []
+    for c in noun.children:
+        if c.dep_ in ("amod", "compound", "poss") and c.ent_type_ in ("GPE", "NORP", "ORG"):
+            found.append(c)
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for g in c.children:
+                if g.dep_ == "pobj" and g.ent_type_ in ("GPE", "ORG"):
+                    found.append(g)
+                    found += [x for x in g.conjuncts if x.ent_type_ in ("GPE", "ORG", "NORP")]
+    names = []
+    for t in found:
+        ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+        text = (ent.text if ent is not None else t.text).removeprefix("the ")
+        names.append(DEMONYMS.get(text.lower()) or text)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def read_parties(doc: Doc, people_spans: list[tuple[int, int]]) -> list[Party]:
+    """Unnamed parties that took part: a group noun that is the subject or object of a
+    meeting verb, with its country or body."""
+    out: list[Party] = []
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in PARTY_NOUNS:
+            continue
+        if tok.tag_ != "NNS" and tok.lemma_.lower() not in ("delegation", "government"):
+            continue  # "the minister" is one person, named elsewhere; "ministers" a party
+        if any(s <= tok.idx < e for s, e in people_spans):
+            continue
+        rel, pred = governor(tok)
+        if not _takes_part(rel, pred):
+            continue
+        for body in _bodies(tok):
+            out.append(Party(_phrase(tok) if len(_phrase(tok)) <= 60 else tok.text, body,
+                             tok.idx))
+    return out
+
+
 def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, int]]) -> Deeds:
     """Every person's deeds, from every mention outside quotation marks."""
     deeds = Deeds()
+    deeds.parties = read_parties(doc, [m for p in people for m in p.mentions])
     for p in people:
         for s, e in p.mentions:
             inside = any(a <= s < b for a, b in quoted)
@@ -301,9 +402,7 @@ def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, 
                 continue  # otherwise the words in a quote are the speaker's, not the writer's
             if rel in ("nsubj", "agent"):
                 deeds.subject[p.name] = deeds.subject.get(p.name, 0) + 1
-            if (lemma in MEET_VERBS and rel in ("nsubj", "dobj", "pobj:with", "agent", "nsubjpass")) \
-                    or (lemma in MEET_NOUNS and rel in ("pobj:with", "poss", "pobj:by",
-                                                        "pobj:between", "pobj:of")):
+            if _takes_part(rel, pred):
                 deeds.took_part[p.name] = deeds.took_part.get(p.name, 0) + 1
     return deeds
 
