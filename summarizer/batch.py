@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openai
 from pydantic import BaseModel
 
 from summarizer.article import Article, read_article
@@ -61,6 +60,8 @@ SummarizeFn = Callable[..., Awaitable[Any]]
 # -- records -------------------------------------------------------------------------------
 def error_info(exc: BaseException) -> dict[str, Any]:
     """What a record says about a failure: type, message (keys redacted), attempts, exit code."""
+    import openai  # here, not at the top: importing it costs a second
+
     if isinstance(exc, TimeoutError):
         exc = BackendTimeout("the per-article deadline ran out")
     elif not isinstance(exc, SummarizerError) and (
