@@ -94,9 +94,12 @@ def _setup_logging(verbose: int) -> None:
 
 
 def _fail(error: SummarizerError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    # soft_wrap: a URL or a path in a message must stay whole, to be copied
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     if error.hint:
-        err.print(f"hint: {error.hint}", highlight=False)
+        err.print(f"hint: {error.hint}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(error.exit_code)
 
 
@@ -127,7 +130,8 @@ async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: s
             if len(sources) == 1:
                 raise
             failures += 1
-            err.print(f"[red]error[/] {source}: {exc}", highlight=False)
+            err.print(f"error {source}: {exc}", style="red", markup=False, highlight=False,
+                      soft_wrap=True)
             continue
         emitter.emit(result)
     return failures

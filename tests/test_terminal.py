@@ -1,0 +1,73 @@
+"""What a person at a terminal sees: run through a real pseudo-terminal, not CliRunner.
+
+CliRunner replaces stdout with a buffer, so it cannot catch a bug in deciding "is this a
+terminal". These tests start the installed `summarize` under pexpect, against a real
+OpenAI-compatible server on 127.0.0.1 (tests/fakeserver.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SEED
+from .fakeserver import FakeServer
+
+pexpect = pytest.importorskip("pexpect")
+
+SUMMARIZE = str(Path(sys.executable).with_name("summarize"))
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+pytestmark = pytest.mark.server
+
+
+def run_in_terminal(args: list[str], *, timeout: float = 120) -> tuple[int, str]:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "60",
+           "SUMMARIZER_LOG": "0"}
+    child = pexpect.spawn(SUMMARIZE, args, env=env, encoding="utf-8", timeout=timeout,
+                          dimensions=(60, 160))
+    output = child.read()
+    child.close()
+    return child.exitstatus, ANSI.sub("", output)
+
+
+def test_a_terminal_gets_the_readable_view_not_json() -> None:
+    with FakeServer() as server:
+        code, out = run_in_terminal([str(SEED), "--base-url", server.base_url, "--model", "m"])
+    assert code == 0, out
+    assert "Participants" in out and "Key Quotes" in out and "found" in out
+    assert '"meta"' not in out and '"event": {' not in out
+
+
+def test_an_empty_section_says_none_stated() -> None:
+    # The server's minimal answers hold no absentees: the section says so in words.
+    with FakeServer() as server:
+        code, out = run_in_terminal([str(SEED), "--schema", "absentees", "--base-url",
+                                     server.base_url, "--model", "m"])
+    assert code == 0, out
+    assert "none stated" in out
+    assert not re.search(r"│\s*[–-]\s*│\s*[–-]\s*│", out)  # no row of dashes
+
+
+def test_the_status_line_shows_the_step_and_the_elapsed_time(tmp_path: Path) -> None:
+    second = tmp_path / "second.txt"
+    second.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    with FakeServer(latency=0.6) as server:
+        code, out = run_in_terminal([str(SEED), str(second), "--schema", "brief",
+                                     "--base-url", server.base_url, "--model", "m",
+                                     "--no-cache"])
+    assert code == 0, out
+    assert "article 1 of 2" in out and "article 2 of 2" in out
+    assert re.search(r"\(part \d of 5\)", out)
+    assert re.search(r"0:00:0\d", out)  # elapsed time
+
+
+def test_an_explicit_format_wins_on_a_terminal() -> None:
+    with FakeServer() as server:
+        code, out = run_in_terminal([str(SEED), "--schema", "event", "--base-url",
+                                     server.base_url, "--model", "m", "-f", "json"])
+    assert code == 0, out
+    assert '"event": {' in out
