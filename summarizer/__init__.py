@@ -7,6 +7,9 @@
 The public API is pinned by tests/test_public_api.py: change it on purpose only.
 """
 
+from summarizer.article import Article
+from summarizer.backends import FakeBackend
+from summarizer.cache import Cache
 from summarizer.errors import (
     BackendError,
     ConfigError,
@@ -47,12 +50,15 @@ __all__ = [
     "AbsenteesResult",
     "Appointment",
     "AppointmentsResult",
+    "Article",
     "BackendError",
     "Brief",
+    "Cache",
     "ConfigError",
     "EvalRun",
     "Event",
     "EventResult",
+    "FakeBackend",
     "Grounding",
     "InputError",
     "InvalidOutput",

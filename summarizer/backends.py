@@ -236,32 +236,51 @@ class OpenAIBackend:
     small = False
 
     def __init__(self, settings: Settings) -> None:
-        import openai
-
         self.settings = settings
         self.base_url = settings.base_url
         mode = settings.mode or "json_schema"
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")
+        self._mode_name = mode
         # Decoders constrained by a schema: OpenAI, llama.cpp server, vLLM, Ollama in
         # json_schema mode. Other modes only validate afterwards.
         self.constrained = mode == "json_schema"
         self.n_ctx: int | None = None
-        self._raw = openai.AsyncOpenAI(
-            base_url=settings.base_url,
-            # Local servers accept any key; the client insists on one.
-            api_key=settings.api_key or "no-key",
-            max_retries=0,  # summarizer.retry is the only retry layer
-            timeout=settings.timeout,
-            # A 200 with an HTML page (a proxy's) is a server failure, not model output.
-            http_client=openai.DefaultAsyncHttpxClient(
-                event_hooks={"response": [reject_non_json]}
-            ),
-        )
-        import instructor
-
-        self._client = instructor.from_openai(self._raw, mode=_mode(mode))
+        # Clients are built at the first call: a result served from the cache needs only
+        # this backend's identity, and importing openai and instructor takes a second.
+        self._raw_: Any = None
+        self._client_: Any = None
         self._model = settings.model
+
+    @property
+    def _raw(self) -> Any:
+        if self._raw_ is None:
+            import openai
+
+            self._raw_ = openai.AsyncOpenAI(
+                base_url=self.settings.base_url,
+                # Local servers accept any key; the client insists on one.
+                api_key=self.settings.api_key or "no-key",
+                max_retries=0,  # summarizer.retry is the only retry layer
+                timeout=self.settings.timeout,
+                # A 200 with an HTML page (a proxy's) is a server failure, not model output.
+                http_client=openai.DefaultAsyncHttpxClient(
+                    event_hooks={"response": [reject_non_json]}
+                ),
+            )
+        return self._raw_
+
+    @property
+    def _client(self) -> Any:
+        if self._client_ is None:
+            import instructor
+
+            self._client_ = instructor.from_openai(self._raw, mode=_mode(self._mode_name))
+        return self._client_
+
+    @_client.setter
+    def _client(self, client: Any) -> None:
+        self._client_ = client
 
     @property
     def model(self) -> str:
@@ -356,6 +375,12 @@ class FakeBackend:
 
     Each answer is validated against the requested response model, as a real
     constrained decoder would guarantee. `calls` records what the pipeline asked.
+
+    The simplest answers are the public result objects: `FakeBackend(answer=brief)` (a
+    `Brief`, `EventResult`, an `Event`, a list of `Participant`...) answers every call
+    from it, whatever part is asked (see `summarizer.fake_answers`); enqueued answers
+    come first. A dict must have the shape of the part's response model (the enum ids
+    Q1.., D1.. the prompt lists), as `calls[i][1].model_json_schema()` shows.
     """
 
     kind: str = "fake"
@@ -364,6 +389,7 @@ class FakeBackend:
     constrained: bool = True
     small: bool = False
     n_ctx: int | None = 8192
+    answer: Any = None  # answers every call once the queue is empty
     queue: deque[Any] = field(default_factory=deque)
     calls: list[tuple[list[dict[str, str]], type[BaseModel]]] = field(default_factory=list)
 
@@ -375,13 +401,17 @@ class FakeBackend:
         self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
     ) -> CallResult:
         self.calls.append((messages, response_model))
-        if not self.queue:
+        if not self.queue and self.answer is None:
             raise BackendUnavailable("FakeBackend: no answer queued")
-        answer = self.queue.popleft()
+        answer = self.queue.popleft() if self.queue else self.answer
         if isinstance(answer, BaseException):
             raise answer
         if callable(answer) and not isinstance(answer, BaseModel):
             answer = answer(messages, response_model)
+        from summarizer import fake_answers
+
+        if fake_answers.is_public(answer):  # a Brief, an Event, [Participant, ...]
+            answer = fake_answers.draft_answer(answer, messages, response_model)
         data = answer.model_dump() if isinstance(answer, BaseModel) else answer
         prompt_chars = sum(len(m["content"]) for m in messages)
         try:

@@ -196,10 +196,12 @@ def run(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     _setup_logging(verbose)
+    from summarizer import runlog
     from summarizer.article import expand_sources, read_article
     from summarizer.schemas import canonical_schema
 
     pub = published.date() if published else None
+    log_switch = runlog.switch(log)
     try:
         schema = canonical_schema(schema)
         fmt = "html" if open_page and fmt is None else fmt.lower() if fmt else None
@@ -208,10 +210,6 @@ def run(
                               hint=f"choose one of: {', '.join(FORMATS)}")
         if open_page and fmt != "html":
             raise ConfigError("--open shows the HTML page", hint="drop --format, or use html")
-        if not log:
-            from summarizer import runlog
-
-            runlog.disable()
         settings = Settings.from_env(
             model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
             timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx,
@@ -249,6 +247,8 @@ def run(
             err.print(f"interrupted: finished articles are in {out}; rerun the same command "
                       "to resume", highlight=False)
         raise typer.Exit(130) from None
+    finally:
+        runlog._off.reset(log_switch)
 
 
 def _batch(sources: list[str], out: Path, schema: str, settings: Settings, concurrency: int,

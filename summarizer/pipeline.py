@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from pydantic import BaseModel
 
+from summarizer import runlog
 from summarizer.article import Article, from_text
 from summarizer.errors import BackendTimeout, ContextLengthExceeded
 from summarizer.prompting import build_messages, listings, prompt_version
@@ -295,6 +296,7 @@ async def asummarize(
             result.meta.latency_s = round(time.monotonic() - started, 3)
             result.meta.source = art.source
         result._article = art.text
+        runlog.record(result)
         return result
     try:
         async with asyncio.timeout(settings.deadline):
@@ -309,6 +311,7 @@ async def asummarize(
     result._article = art.text
     if key is not None:
         cache.put(key, result.model_dump(mode="json"))
+    runlog.record(result)
     return result
 
 
