@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from summarizer import runlog
 from summarizer.article import Article, from_text
-from summarizer.errors import BackendTimeout, ContextLengthExceeded
+from summarizer.errors import BackendTimeout, ContextLengthExceeded, safe_url
 from summarizer.prompting import build_messages, listings, prompt_version
 from summarizer.schemas import PARTS, Event, Meta, Result, Usage, canonical_schema, schema_for
 from summarizer.settings import Settings
@@ -228,7 +228,7 @@ def _meta(schema: str, article: Article, backend: Backend, run: _Run, chunks: in
         warnings.append(f"long article: processed in {chunks} overlapping chunks")
     return Meta(
         schema_name=schema, backend=backend.kind, model=backend.model,
-        base_url=backend.base_url, source=article.source, published=article.published,
+        base_url=safe_url(backend.base_url), source=article.source, published=article.published,
         published_from=article.published_from, text_sha256=article.sha256,
         chars=len(article.text), chunks=chunks, usage=run.usage,
         latency_s=round(time.monotonic() - started, 3), warnings=warnings, version=_version(),
