@@ -180,9 +180,17 @@ def compare_command(
     changed_only: Annotated[bool, typer.Option("--changed-only",
                                                help="Hide unchanged metrics.")] = False,
     fmt: FormatOpt = Format.table,
+    html: Annotated[Path | None, typer.Option(
+        "--html", metavar="FILE", help="Also write a page with the per-field deltas "
+        "(table and bars).")] = None,
 ) -> None:
     with _exit_codes():
         deltas = compare(run_a, run_b)
+    if html is not None:
+        from summarizer.evaluation.report_html import compare_html
+
+        html.write_text(compare_html(deltas, (run_a.name, run_b.name)), encoding="utf-8")
+        Console(stderr=True).print(f"wrote {html}", highlight=False)
     if fmt is Format.json:
         typer.echo(json.dumps([{"metric": d.metric, "a": d.a, "b": d.b, "delta": d.delta}
                                for d in deltas], indent=2))

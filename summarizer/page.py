@@ -33,6 +33,9 @@ STYLE = """
 .sz .legend mark{margin-right:.6em}
 .sz .meta{color:#666;font-size:12px}
 .sz .num{text-align:right;font-variant-numeric:tabular-nums}
+.sz table.heat td{min-width:4.5em}.sz table.heat th a{color:inherit}
+.sz svg.plot{max-width:100%;height:auto}.sz h2{margin-top:1.6em}
+.sz section{border-top:2px solid #888;margin-top:2em}
 """
 
 _PARTS = ("participants", "absentees", "appointments", "key_quotes")
