@@ -8,7 +8,8 @@ part from it. This module turns such an object into the answer for one part's re
 
 - quotes: the candidate whose text contains the `KeyQuote.text` (or is contained in it);
 - the event's date: the candidate date equal to `Event.date`;
-- names, places, roles, types: as given (a name must be one the article contains).
+- names, roles, types: as given (a name must be one the article contains);
+- places: as given when they are among the article's candidates, else not stated.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ def _date_id(date: str | None, prompt: str) -> str | None:
     return next((str(d) for d, value in _DATE.findall(prompt) if value == date), None)
 
 
+def _choices(schema: dict[str, Any]) -> set[Any] | None:
+    """The values an enum-typed field allows (None: it is free)."""
+    for option in [schema, *schema.get("anyOf", [])]:
+        if "enum" in option:
+            return set(option["enum"]) | {None}
+        if "const" in option:
+            return {option["const"], None}
+    return {None} if schema.get("type") == "null" else None
+
+
 def _is_choice_list(schema: dict[str, Any]) -> bool:
     items = schema.get("items", {})
     return "$ref" not in items and items.get("type") != "object"
@@ -82,7 +93,12 @@ def draft_answer(answer: Any, messages: list[dict[str, str]],
         event = data.get("event") or {}
         location = event.get("location") or {}
         values = {**event, **location, "date": _date_id(event.get("date"), prompt)}
-        return {k: values.get(k) for k in props}
+        out = {k: values.get(k) for k in props}
+        for k, sub in props.items():  # a place the article's candidates lack: not stated
+            allowed = _choices(sub)
+            if allowed is not None and out[k] not in allowed and k != "type":
+                out[k] = None
+        return out
     key = next(iter(props))
     items = data.get(key) or []
     if key == "key_quotes":
