@@ -91,7 +91,7 @@ def test_help_imports_no_model_or_nlp_library() -> None:
 def test_a_cached_result_imports_no_model_or_nlp_library(tmp_path: Path) -> None:
     from .fakeserver import FakeServer
 
-    common = [str(SEED), "-s", "event", "-f", "json", "--model", "m", "--no-log"]
+    common = [str(SEED), "-s", "event", "-f", "json", "--model", "m"]
     with FakeServer() as server:
         first = subprocess.run([sys.executable, "-m", "summarizer", *common, "--base-url",
                                 server.base_url], capture_output=True, text=True, timeout=300)

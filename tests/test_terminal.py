@@ -71,3 +71,41 @@ def test_an_explicit_format_wins_on_a_terminal() -> None:
                                      server.base_url, "--model", "m", "-f", "json"])
     assert code == 0, out
     assert '"event": {' in out
+
+
+def _articles(folder: Path, n: int) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"a{i:02}.txt").write_text(f"Mayor Jane Okafor{i} opened a bridge.\n")
+    return folder
+
+
+def test_a_batch_progress_bar_shows_failures_with_their_reason(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, out = run_in_terminal([str(_articles(tmp_path / "news", 12)), "--out",
+                                 str(tmp_path / "r.jsonl"), "-s", "event", "--base-url",
+                                 f"http://127.0.0.1:{port}/v1", "--model", "m",
+                                 "--max-retries", "0", "--concurrency", "2"])
+    assert code == 4, out
+    assert re.search(r"failed \d+ skipped \d+ \(\d+× cannot reach", out)
+    assert "stopped after 10 articles in a row failed" in out
+
+
+def test_ctrl_c_in_a_batch_says_how_to_resume(tmp_path: Path) -> None:
+    env = {**os.environ, "TERM": "xterm-256color", "SUMMARIZER_LOG": "0"}
+    with FakeServer(latency=3.0) as server:
+        child = pexpect.spawn(SUMMARIZE, [str(_articles(tmp_path / "news", 6)), "--out",
+                                          str(tmp_path / "r.jsonl"), "-s", "event",
+                                          "--base-url", server.base_url, "--model", "m"],
+                              env=env, encoding="utf-8", timeout=60, dimensions=(40, 160))
+        child.expect("summarizing")  # the progress bar is up: the batch is running
+        child.sendintr()
+        child.expect(pexpect.EOF)
+        out = ANSI.sub("", child.before)
+        child.close()
+    assert child.exitstatus == 130, out
+    assert "rerun the same command to resume" in out
