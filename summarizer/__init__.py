@@ -42,6 +42,10 @@ def __getattr__(name: str) -> object:
         from summarizer import evaluation
 
         return getattr(evaluation, name)
+    if name == "to_dataframe":  # pandas is optional: imported when a frame is asked for
+        from summarizer.frames import to_dataframe
+
+        return to_dataframe
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
 
 
@@ -72,4 +76,5 @@ __all__ = [
     "asummarize",
     "evaluate",
     "summarize",
+    "to_dataframe",
 ]

@@ -379,7 +379,8 @@ class _ProgressBar:
         self._progress = Progress(
             TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=Console(stderr=True), refresh_per_second=4,
+            # Not a Jupyter widget: plain stderr (no ipywidgets needed, no warning).
+            console=Console(stderr=True, force_jupyter=False), refresh_per_second=4,
         )
         self._task = self._progress.add_task("batch", total=total, counts="")
 

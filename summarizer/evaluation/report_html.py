@@ -111,7 +111,10 @@ def summary_html(run: EvalRun) -> str:
             f"{len(run.scores)} articles, schema {escape(run.schema)}; "
             f"{escape(run.calls_summary())}</p>"
             f'<div class="side"><div>{field_table(run.metrics)}</div>'
-            f"<div>{f1_bars(run.metrics)}</div></div></div>")
+            f"<div>{f1_bars(run.metrics)}</div></div>"
+            f"<details><summary>all {len(run.metrics)} metrics</summary><table><tr><th>"
+            f"metric</th><th>value</th></tr>{_metrics_rows(run.metrics)}</table></details>"
+            "</div>")
 
 
 def _name_spans(name: str, text: str) -> list[tuple[int, int]]:
