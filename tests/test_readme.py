@@ -62,7 +62,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "evals").symlink_to(ROOT / "evals")
     fake = FakeBackend(answer=reference_brief())
     monkeypatch.setattr(backends, "get_backend", lambda settings: fake)
-    monkeypatch.setenv("SUMMARIZER_LOG", "0")
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url: True)  # `--open`: no browser here
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
