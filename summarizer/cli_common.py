@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 from typing import Any, ClassVar
 
-import click
 from typer.core import TyperGroup
 
 __all__ = ["HELP_OPTIONS", "DefaultCommandGroup"]
@@ -67,7 +66,8 @@ class DefaultCommandGroup(TyperGroup):
         command = self.commands.get(self.default)
         if command is None or ctx.parent is not None:
             return
-        with click.Context(command, info_name=self.default, parent=ctx) as sub:
+        # The group's own Context class: typer carries its own copy of click.
+        with type(ctx)(command, info_name=self.default, parent=ctx) as sub:
             records = [r for p in command.get_params(sub)
                        if (r := p.get_help_record(sub)) is not None]
         if records:

@@ -181,7 +181,7 @@ def item_html(item: BaseModel) -> str:
 
 def result_page(results: Sequence[BaseModel]) -> str:
     """A whole HTML document for one or more results (`summarize --format html`)."""
-    sources = [((r.meta.source if getattr(r, "meta", None) else None) or "article")
+    sources = [(getattr(getattr(r, "meta", None), "source", None) or "article")
                for r in results]
     title = sources[0] if len(results) == 1 else f"{len(results)} summaries"
     body = "".join(

@@ -71,7 +71,7 @@ def f1_bars(metrics: dict[str, Any]) -> str:
     return _svg(fig, "precision, recall and F1 per field")
 
 
-def latency_histogram(latencies: Sequence[float]) -> str:
+def latency_histogram(latencies: Sequence[float | None]) -> str:
     """Seconds per article (cached articles included: what the user waited)."""
     values = [float(v) for v in latencies if v is not None]
     if not values:
