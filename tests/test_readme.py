@@ -120,6 +120,8 @@ def commands() -> list[str]:
             if match is None:
                 continue
             command = match.group(1)
+            if command.startswith("summarize serve"):
+                continue  # serves until interrupted; tests/test_serve*.py drive it
             if "| summarize" in line or re.search(r"\|\s*(\.venv/bin/)?summarize", line):
                 command += " < article.txt"  # `curl ... | summarize -`: an article on stdin
             found.append(command)
