@@ -177,16 +177,15 @@ class EmbeddedBackend:
         self.is_default = not settings.model
         self.small = self.is_default  # SmolLM2-135M; a user's own GGUF is trusted
         self.n_ctx: int | None = settings.n_ctx
+        # Loaded on the first call: with the small default the text layer decides and no
+        # call is made, so a brief never waits for (or spends memory on) the model.
+        self._server: Any = None
         self._client_: Any = None
 
     @property
-    def _server(self) -> Any:
-        # Loaded at the first call, not here: a result served from the cache needs only the
-        # backend's identity (kind, model), and loading the model takes seconds.
-        return _load_server(str(self.path), self.settings.n_ctx, self.settings.n_threads)
-
-    @property
     def _client(self) -> Any:
+        # Built at the first call too: importing instructor (and openai) takes a second
+        # that `--help` and a result served from the cache should not pay.
         if self._client_ is None:
             import instructor
 
@@ -198,6 +197,9 @@ class EmbeddedBackend:
 
     def _generate(self, request: dict[str, Any]) -> dict[str, Any]:
         with _GENERATE_LOCK, _cross_process_lock():
+            if self._server is None:
+                self._server = _load_server(str(self.path), self.settings.n_ctx,
+                                            self.settings.n_threads)
             out = self._server.handle_chat_completions(request)
         return out if isinstance(out, dict) else {"error": {"message": str(out)}}
 
