@@ -249,7 +249,7 @@ def run(
                       "to resume", highlight=False)
         raise typer.Exit(130) from None
     finally:
-        runlog._off.reset(log_switch)
+        runlog.restore(log_switch)
 
 
 def _batch(sources: list[str], out: Path, schema: str, settings: Settings, concurrency: int,

@@ -27,7 +27,7 @@ from typing import Any
 
 from summarizer.errors import redact, safe_url
 
-__all__ = ["default_path", "enabled", "entries", "entry", "record", "switch"]
+__all__ = ["default_path", "enabled", "entries", "entry", "record", "restore", "switch"]
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,12 @@ def default_path() -> Path:
 
 
 def switch(on: bool) -> Token[bool]:
-    """Turn the log on or off in this context; `_off.reset(token)` undoes it."""
+    """Turn the log on or off in this context; `restore(token)` undoes it."""
     return _off.set(not on)
+
+
+def restore(token: Token[bool]) -> None:
+    _off.reset(token)
 
 
 def enabled() -> bool:
