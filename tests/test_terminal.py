@@ -24,9 +24,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 pytestmark = pytest.mark.server
 
 
-def run_in_terminal(args: list[str], *, timeout: float = 120) -> tuple[int, str]:
+def run_in_terminal(args: list[str], *, timeout: float = 120,
+                    extra_env: dict[str, str] | None = None) -> tuple[int, str]:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "60",
-           "SUMMARIZER_LOG": "0"}
+           "SUMMARIZER_LOG": "0", **(extra_env or {})}
     child = pexpect.spawn(SUMMARIZE, args, env=env, encoding="utf-8", timeout=timeout,
                           dimensions=(60, 160))
     output = child.read()
@@ -109,3 +110,15 @@ def test_ctrl_c_in_a_batch_says_how_to_resume(tmp_path: Path) -> None:
         child.close()
     assert child.exitstatus == 130, out
     assert "rerun the same command to resume" in out
+
+
+def test_logs_on_a_terminal_list_runs_and_show_one() -> None:
+    env_log = {"SUMMARIZER_LOG": "1"}
+    with FakeServer() as server:
+        code, out = run_in_terminal([str(SEED), "-s", "event", "--base-url", server.base_url,
+                                     "--model", "m"], extra_env=env_log)
+    assert code == 0, out
+    code, listing = run_in_terminal(["logs"], extra_env=env_log)
+    assert code == 0 and "csto_minsk_summit" in listing and "event" in listing
+    code, shown = run_in_terminal(["logs", "1"], extra_env=env_log)
+    assert code == 0 and "run 1" in shown and "Event" in shown
