@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 
 from summarizer.cli_common import HELP_OPTIONS, DefaultCommandGroup
-from summarizer.cli_view import FORMATS, Emitter, status_line
+from summarizer.cli_view import FORMATS, Emitter, StatusLine, status_line
 from summarizer.errors import ConfigError, SummarizerError, redact
 from summarizer.settings import Settings
 
@@ -114,7 +114,7 @@ def _cache(enabled: bool) -> Any:
 
 async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: str,
                           emitter: Emitter, pub: dt.date | None, settings: Settings,
-                          backend: Any, store: Any, where: Any) -> int:
+                          backend: Any, store: Any, status: StatusLine) -> int:
     """Summarise and print articles one by one; returns how many failed."""
     from summarizer.article import read_article
     from summarizer.pipeline import asummarize
@@ -122,7 +122,7 @@ async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: s
     failures = 0
     for k, source in enumerate(sources, 1):
         if len(sources) > 1:
-            where(f"article {k} of {len(sources)}: {Path(source).name}")
+            status.article(f"article {k} of {len(sources)}: {Path(source).name}")
         try:
             article = preread.get(source) or read_article(source, published=pub)
             result = await asummarize(article, schema, settings=settings, backend=backend,
@@ -134,7 +134,11 @@ async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: s
             err.print(f"error {source}: {exc}", style="red", markup=False, highlight=False,
                       soft_wrap=True)
             continue
-        emitter.emit(result)
+        if emitter.tty:
+            with status.paused():
+                emitter.emit(result)
+        else:
+            emitter.emit(result)
     return failures
 
 
@@ -231,9 +235,9 @@ def run(
             _batch(sources, out, schema, settings, concurrency, pub, quiet, backend, store)
             return
         # One event loop for all articles: the HTTP client's pool belongs to it.
-        with status_line(err, f"summarizing with {backend.model}", enabled=not quiet) as where:
+        with status_line(err, f"summarizing with {backend.model}", enabled=not quiet) as status:
             failures = asyncio.run(_summarize_each(sources, preread, schema, emitter, pub,
-                                                   settings, backend, store, where))
+                                                   settings, backend, store, status))
         page = emitter.close()
         if page is not None:
             _show_page(page, sources, open_page)

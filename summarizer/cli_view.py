@@ -23,7 +23,7 @@ from rich.console import Console
 
 from summarizer.output import FORMATS
 
-__all__ = ["FORMATS", "Emitter", "status_line"]
+__all__ = ["FORMATS", "Emitter", "StatusLine", "status_line"]
 
 
 def _isatty(stream: IO[str]) -> bool:
@@ -81,16 +81,41 @@ class Emitter:
         return None
 
 
+class StatusLine:
+    """The live status line: `article(text)` sets the current article; `paused()` takes
+    the line off the terminal while a result is printed there (two streams writing to one
+    terminal would otherwise put the table on the status line's row)."""
+
+    def __init__(self, progress: Any = None, show: Callable[[str], None] | None = None
+                 ) -> None:
+        self._progress = progress
+        self._show = show
+
+    def article(self, text: str) -> None:
+        if self._show is not None:
+            self._show(text)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        if self._progress is None:
+            yield
+            return
+        self._progress.stop()  # transient: the line is erased
+        try:
+            yield
+        finally:
+            self._progress.start()
+
+
 @contextlib.contextmanager
-def status_line(console: Console, label: str, *, enabled: bool
-                ) -> Iterator[Callable[[str], None]]:
+def status_line(console: Console, label: str, *, enabled: bool) -> Iterator[StatusLine]:
     """A spinner line on stderr (terminals only): label, the current step, elapsed time.
 
-    Yields a function that sets the current article ("article 2 of 5: a.txt"); the
+    The yielded StatusLine sets the current article ("article 2 of 5: a.txt"); the
     pipeline's INFO log lines ("chunk 1 of 2: participants (part 2 of 5)") fill the rest.
     """
     if not enabled or not console.is_terminal:
-        yield lambda _text: None
+        yield StatusLine()
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -121,9 +146,8 @@ def status_line(console: Console, label: str, *, enabled: bool
     logger.propagate = False  # shown on the status line, not printed as well
     try:
         with progress:
-            yield set_article
+            yield StatusLine(progress, set_article)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.propagate = propagate
-

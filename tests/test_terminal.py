@@ -36,11 +36,14 @@ def run_in_terminal(args: list[str], *, timeout: float = 120,
 
 
 def test_a_terminal_gets_the_readable_view_not_json() -> None:
-    with FakeServer() as server:
+    with FakeServer(latency=0.5) as server:
         code, out = run_in_terminal([str(SEED), "--base-url", server.base_url, "--model", "m"])
     assert code == 0, out
     assert "Participants" in out and "Key Quotes" in out and "found" in out
     assert '"meta"' not in out and '"event": {' not in out
+    # The status line is taken off the terminal before the table is printed, not left on
+    # the row the table starts on.
+    assert not re.search(r"0:00:\d\d *╭", out), out[:2000]
 
 
 def test_an_empty_section_says_none_stated() -> None:
