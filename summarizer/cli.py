@@ -116,17 +116,13 @@ async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: s
                           emitter: Emitter, pub: dt.date | None, settings: Settings,
                           backend: Any, store: Any, status: StatusLine) -> int:
     """Summarise and print articles one by one; returns how many failed."""
-    from summarizer.article import read_article
-    from summarizer.pipeline import asummarize
-
     failures = 0
     for k, source in enumerate(sources, 1):
         if len(sources) > 1:
             status.article(f"article {k} of {len(sources)}: {Path(source).name}")
         try:
-            article = preread.get(source) or read_article(source, published=pub)
-            result = await asummarize(article, schema, settings=settings, backend=backend,
-                                      cache=store)
+            result = await _one(source, preread, schema, pub, settings, backend, store,
+                                status)
         except SummarizerError as exc:
             if len(sources) == 1:
                 raise
@@ -140,6 +136,18 @@ async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: s
         else:
             emitter.emit(result)
     return failures
+
+
+async def _one(source: str, preread: dict[str, Any], schema: str, pub: dt.date | None,
+               settings: Settings, backend: Any, store: Any, status: StatusLine) -> Any:
+    from summarizer.article import read_article
+    from summarizer.pipeline import asummarize
+    from summarizer.retry import retry_listener
+
+    article = preread.get(source) or read_article(source, published=pub)
+    with retry_listener(status.retrying):  # a wait between retries says why on the line
+        return await asummarize(article, schema, settings=settings, backend=backend,
+                                cache=store)
 
 
 def _show_page(page: str, sources: list[str], open_it: bool) -> None:

@@ -86,14 +86,19 @@ class StatusLine:
     the line off the terminal while a result is printed there (two streams writing to one
     terminal would otherwise put the table on the status line's row)."""
 
-    def __init__(self, progress: Any = None, show: Callable[[str], None] | None = None
+    def __init__(self, progress: Any = None, show: Callable[[str, str], None] | None = None
                  ) -> None:
         self._progress = progress
         self._show = show
 
     def article(self, text: str) -> None:
         if self._show is not None:
-            self._show(text)
+            self._show("article", text)
+
+    def retrying(self, error: Exception, delay: float) -> None:
+        """A retry listener (summarizer.retry): say why the wait, instead of a still line."""
+        if self._show is not None:
+            self._show("step", f"retrying in {delay:.1f} s: {error}")
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -129,8 +134,10 @@ def status_line(console: Console, label: str, *, enabled: bool) -> Iterator[Stat
         text = " · ".join(v for v in (label, where["article"], where["step"]) if v)
         progress.update(task, description=text)
 
-    def set_article(text: str) -> None:
-        where["article"], where["step"] = text, ""
+    def set_field(key: str, text: str) -> None:
+        where[key] = text
+        if key == "article":
+            where["step"] = ""
         show()
 
     class _ToStatus(logging.Handler):
@@ -146,7 +153,7 @@ def status_line(console: Console, label: str, *, enabled: bool) -> Iterator[Stat
     logger.propagate = False  # shown on the status line, not printed as well
     try:
         with progress:
-            yield StatusLine(progress, set_article)
+            yield StatusLine(progress, set_field)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

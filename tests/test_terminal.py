@@ -125,3 +125,14 @@ def test_logs_on_a_terminal_list_runs_and_show_one() -> None:
     assert code == 0 and "csto_minsk_summit" in listing and "event" in listing
     code, shown = run_in_terminal(["logs", "1"], extra_env=env_log)
     assert code == 0 and "run 1" in shown and "Event" in shown
+
+
+def test_the_status_line_says_why_it_waits_between_retries() -> None:
+    from .fakeserver import Reply
+
+    with FakeServer() as server:
+        server.script(*[Reply.error(503, message="overloaded")] * 2)
+        code, out = run_in_terminal([str(SEED), "-s", "event", "--base-url", server.base_url,
+                                     "--model", "m", "--no-cache"])
+    assert code == 0, out
+    assert re.search(r"retrying in \d+\.\d s: the model server failed \(HTTP 503\)", out)
