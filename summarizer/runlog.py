@@ -39,7 +39,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
 _COLUMNS = ("id", "time", "source", "schema", "backend", "model", "base_url", "calls",
             "prompt_tokens", "completion_tokens", "latency_s", "cached")
 _OFF = ("0", "false", "off", "no")
-_state = {"warned": False}
+_warned: set[str] = set()  # log files we already warned about (once each per process)
 # Off for the current context (the CLI's `--no-log`), not for the whole process: a test
 # or a notebook that runs the CLI in-process keeps its own setting afterwards.
 _off: ContextVar[bool] = ContextVar("summarizer_runlog_off", default=False)
@@ -106,10 +106,11 @@ def record(result: Any, path: Path | None = None) -> None:
         finally:
             conn.close()
     except (sqlite3.Error, OSError) as exc:
-        if not _state["warned"]:
-            _state["warned"] = True
+        where = str(path or default_path())
+        if where not in _warned:
+            _warned.add(where)
             log.warning("could not write the run log %s: %s (SUMMARIZER_LOG=0 turns it off)",
-                        path or default_path(), exc)
+                        where, exc)
 
 
 def entries(limit: int = 20, path: Path | None = None) -> list[dict[str, Any]]:

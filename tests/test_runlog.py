@@ -126,3 +126,15 @@ def test_models_lists_the_default_the_folder_and_the_endpoint(
     assert "pa55word" not in result.stdout
     table = runner.invoke(app, ["models"], terminal_width=200).stdout
     assert "tiny-llama" in table and "SmolLM2" in table
+
+
+def test_a_log_that_cannot_be_written_never_fails_a_summary(
+        fake: FakeBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SUMMARIZER_LOG_DB", str(blocker / "logs.db"))
+    fake.enqueue(EVENT)
+    result = runner.invoke(app, [write(tmp_path, "a.txt", ARTICLE), "-s", "event", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["event"]["title"] == "Bridge opening"
+    assert "could not write the run log" in result.stderr
