@@ -1,0 +1,324 @@
+"""Who said each quote, read off the parse. For each quote, the first rule that applies:
+
+1. a speech verb outside quotation marks, in the quote's sentence(s) and not beyond the
+   neighbouring quotes, preferring one the quote hangs from in the parse, then the nearest:
+   its subject ("X said", "said X", "X told reporters: ...", "he added"), climbing
+   through "X said, adding ..." and "X, who said ..."; or "according to X";
+2. the quote follows a colon: a speech verb in the sentence ending there ("X said:" at the
+   end of the previous paragraph);
+3. an earlier quote of the same sentence ("X said that “a” and “b”") lends its speaker;
+4. the subject of the verb the quote hangs from, when it is a person ("X called it “…”");
+5. continuations: the other paragraphs of a multi-paragraph quote; an earlier quote of
+   the same paragraph (“A,” X said. “B.”); a quote opening a paragraph right after a
+   paragraph whose last quote is attributed.
+A subject that is a person's mention gives the person's full name; "he"/"she" and a
+person's description ("the senator") resolve to the nearest person mention before them
+outside quotation marks (skipping people known by "Mr."/"Ms." to be of the other sex); any
+other subject ("the report", "CNN") is its own words. The model's lemmatizer is off (the
+text layer does not need it), so speech verbs are listed with their inflections.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from summarizer.text.people import PersonCandidate
+
+__all__ = ["Speakers"]
+
+Found = tuple[str, int, int]  # (speaker, mention start, mention end)
+
+
+def _words(block: str) -> list[str]:
+    return block.split()
+
+
+def _inflect(lemmas: str) -> frozenset[str]:
+    forms = set()
+    for lemma in lemmas.split():
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        if lemma.endswith("y") and lemma[-2] not in "aeiou":
+            forms |= {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+        else:
+            s = lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x")) else "s")
+            ed = lemma + "d" if lemma.endswith("e") else lemma + "ed"
+            forms |= {lemma, s, ed, stem + "ing"}
+    return frozenset(forms)
+
+
+# Verbs that report speech or writing, general English (irregular forms listed apart).
+SPEECH_VERBS = _inflect(
+    "say add state declare announce explain ask answer reply respond note insist argue "
+    "claim warn continue remark comment recall acknowledge admit complain suggest predict "
+    "conclude concede contend assert quip joke shout yell scream whisper boast promise "
+    "vow pledge urge caution stress emphasize emphasise observe counter agree recount "
+    "tweet post tell write speak testify confirm deny mention muse lament retort chime "
+    "demand proclaim reiterate allege affirm maintain marvel exclaim announce report "
+    "describe call") | {"said", "told", "wrote", "written", "spoke", "spoken", "saying",
+                        "telling", "writing", "tweeted", "posted", "posting", "tweeting"}
+_PERSONAL = {"he": "m", "she": "f", "him": "m", "her": "f"}
+_RELATIVE = {"who", "that", "which", "whom"}
+_SUBJECT_DEPS = ("nsubj",)
+_CLIMB_DEPS = ("conj", "xcomp", "advcl", "ccomp")
+# Head nouns of a description that stands for a person already named ("the senator").
+PERSON_NOUNS = frozenset(_words("""
+    leader president senator governor candidate nominee minister chancellor premier
+    spokesman spokeswoman spokesperson congressman congresswoman lawmaker mayor businessman
+    businesswoman billionaire mogul chairman chairwoman secretary ambassador general host
+    frontrunner front-runner politician king queen prince pope judge justice executive
+    founder ceo director author actor actress star rival challenger incumbent man woman
+    veteran commander diplomat envoy chief strategist adviser advisor aide manager pastor
+    democrat republican senator-elect president-elect official officer lawyer attorney
+    economist analyst professor expert representative speaker chair head
+"""))
+_MALE_TITLES = {"mr", "mr.", "sir", "lord", "king", "prince"}
+_FEMALE_TITLES = {"mrs", "mrs.", "ms", "ms.", "miss", "dame", "lady", "queen", "princess"}
+
+
+class Speakers:
+    def __init__(self, doc: Doc, people: list[PersonCandidate], marks: list[tuple[int, int]],
+                 groups: list[str | None], paras: list[tuple[int, int]]):
+        self.doc, self.text, self.people, self.marks, self.groups = (
+            doc, doc.text, people, marks, groups)
+        self.starts = [t.idx for t in doc]
+        self.mark_starts = [m[0] for m in marks]
+        self.mentions = sorted((s, e, i) for i, p in enumerate(people) for s, e in p.mentions)
+        self.mention_starts = [m[0] for m in self.mentions]
+        self.paras = paras
+        self.para_starts = [p[0] for p in self.paras]
+        self.sex = self._sexes()
+
+    # --- positions -------------------------------------------------------------------
+
+    def quote_index(self, pos: int) -> int | None:
+        i = bisect.bisect_right(self.mark_starts, pos) - 1
+        return i if i >= 0 and pos < self.marks[i][1] else None
+
+    def para(self, pos: int) -> tuple[int, int]:
+        i = max(0, bisect.bisect_right(self.para_starts, pos) - 1)
+        return self.paras[i] if self.paras else (0, len(self.text))
+
+    def token(self, pos: int) -> Token:
+        return self.doc[max(0, bisect.bisect_right(self.starts, pos) - 1)]
+
+    def person_of(self, tok: Token) -> tuple[int, int, int] | None:
+        """The person mention covering this token."""
+        i = bisect.bisect_right(self.mention_starts, tok.idx) - 1
+        while i >= 0 and self.mentions[i][0] > tok.idx - 60:
+            s, e, k = self.mentions[i]
+            if s <= tok.idx < e:
+                return s, e, k
+            i -= 1
+        return None
+
+    def _sexes(self) -> dict[int, str]:
+        """A person's sex where a title says it ("Mr. X")."""
+        out: dict[int, str] = {}
+        for s, _, k in self.mentions:
+            before = self.text[max(0, s - 6) : s].split()
+            word = before[-1].lower() if before else ""
+            if word in _MALE_TITLES:
+                out.setdefault(k, "m")
+            elif word in _FEMALE_TITLES:
+                out.setdefault(k, "f")
+        return out
+
+    def antecedent(self, pos: int, sex: str | None = None) -> Found | None:
+        """Nearest person mention ending before `pos`, outside quotations, of a sex that
+        fits the pronoun (when the article tells it)."""
+        i = bisect.bisect_left(self.mention_starts, pos) - 1
+        while i >= 0:
+            s, e, k = self.mentions[i]
+            if e <= pos and self.quote_index(s) is None and (
+                    sex is None or self.sex.get(k, sex) == sex):
+                return self.people[k].name, s, e
+            i -= 1
+        return None
+
+    # --- the speaker a subject names ------------------------------------------------
+
+    def named_by(self, tok: Token) -> Found | None:
+        """Who a subject token stands for."""
+        if self.quote_index(tok.idx) is not None:
+            return None
+        low = tok.lower_
+        if low in _PERSONAL:
+            return self.antecedent(tok.idx, _PERSONAL[low])
+        if tok.pos_ == "PRON" or low in _RELATIVE:
+            return None  # I, we, they, it, who: nobody to name
+        for t in [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat", "appos"))]:
+            hit = self.person_of(t)
+            if hit:
+                return self.people[hit[2]].name, hit[0], hit[1]
+        if tok.pos_ == "PROPN" and tok.text[:1].isupper():
+            left = tok
+            while left.i > 0 and self.doc[left.i - 1].dep_ in ("compound", "flat") and \
+                    self.doc[left.i - 1].head.i >= tok.i and self.doc[left.i - 1].pos_ == "PROPN":
+                left = self.doc[left.i - 1]
+            return self.text[left.idx : tok.idx + len(tok)], left.idx, tok.idx + len(tok)
+        if low in PERSON_NOUNS and not any(c.dep_ == "poss" for c in tok.children):
+            found = self.antecedent(tok.left_edge.idx)
+            if found:
+                return found
+        left = tok.left_edge
+        if self.quote_index(left.idx) is not None or "\n" in self.text[left.idx : tok.idx]:
+            left = tok
+        return self.text[left.idx : tok.idx + len(tok)], left.idx, tok.idx + len(tok)
+
+    def subject_of(self, verb: Token) -> Found | None:
+        """The speaker a speech verb (or "according") names."""
+        if verb.lower_ == "according":
+            for to in verb.children:
+                for obj in to.children:
+                    if obj.dep_ == "pobj":
+                        return self.named_by(obj)
+            return None
+        v = verb
+        for _ in range(3):
+            subj = next((c for c in v.children if c.dep_ in _SUBJECT_DEPS), None)
+            if subj is not None:
+                if subj.lower_ in _RELATIVE and v.dep_ == "relcl":
+                    return self.named_by(v.head)
+                return self.named_by(subj)
+            if v.dep_ not in _CLIMB_DEPS or v.head is v:
+                return None
+            v = v.head
+        return None
+
+    # --- rules -----------------------------------------------------------------------
+
+    def window(self, k: int) -> tuple[int, int]:
+        """Token range around quote k: its sentences (and the next one, when the quote
+        closes a sentence), cut at the paragraph and at the neighbouring quotes."""
+        ms, me = self.marks[k]
+        p0, p1 = self.para(ms)
+        lo = max(p0, self.marks[k - 1][1] if k else 0)
+        hi = min(p1, self.marks[k + 1][0] if k + 1 < len(self.marks) else len(self.text))
+        first = self.token(ms).sent
+        last = self.token(max(ms, me - 1)).sent
+        end = last.end
+        if end < len(self.doc) and self.doc[end].idx < hi and \
+                self.text[me : self.doc[end].idx].strip() == "":
+            end = self.doc[end].sent.end  # “… .” X said.
+        a = max(first.start, bisect.bisect_left(self.starts, lo))
+        b = min(end, bisect.bisect_left(self.starts, hi))
+        return a, b
+
+    def cue(self, k: int, a: int, b: int) -> Found | None:
+        ms, me = self.marks[k]
+        chain = self.chain(k, a, b)
+        cands = []
+        for t in self.doc[a:b]:
+            if self.quote_index(t.idx) is not None:
+                continue
+            if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
+                pass
+            elif not (t.lower_ in SPEECH_VERBS and t.pos_ in ("VERB", "AUX")):
+                continue
+            governs = t in chain
+            if not governs and self.governs_other(t, k):
+                continue  # “A,” X said, but Y disagreed: “B.”
+            gap = ms - (t.idx + len(t)) if t.idx < ms else t.idx - me
+            cands.append((not governs, gap, t))
+        for _, _, t in sorted(cands, key=lambda c: (c[0], c[1])):
+            found = self.subject_of(t)
+            if found:
+                return found
+        return None
+
+    def chain(self, k: int, a: int, b: int) -> list[Token]:
+        """The words quote k hangs from, up to the first that has a subject of its own."""
+        ms, me = self.marks[k]
+        out: list[Token] = []
+        for t in self.doc[a:b]:
+            if not ms <= t.idx < me or ms <= t.head.idx < me:
+                continue
+            v = t.head
+            while v not in out:
+                out.append(v)
+                if any(c.dep_ in _SUBJECT_DEPS for c in v.children) or v.head is v:
+                    break
+                v = v.head
+        return out
+
+    def governs_other(self, verb: Token, k: int) -> bool:
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(self.marks):
+                ms, me = self.marks[j]
+                if any(ms <= t.idx < me for t in verb.subtree):
+                    return True
+        return False
+
+    def after_colon(self, k: int) -> Found | None:
+        ms = self.marks[k][0]
+        before = self.text[:ms].rstrip()
+        if not before.endswith(":"):
+            return None
+        sent = self.token(len(before) - 1).sent
+        if sent == self.token(ms).sent:
+            return None  # rule 1 has seen this sentence
+        return self.cue_in(sent)
+
+    def cue_in(self, sent: Span) -> Found | None:
+        for t in reversed(sent):
+            if self.quote_index(t.idx) is None and t.lower_ in SPEECH_VERBS and \
+                    t.pos_ in ("VERB", "AUX"):
+                found = self.subject_of(t)
+                if found:
+                    return found
+        return None
+
+    def governor(self, k: int, a: int, b: int) -> Found | None:
+        """Rule 4: the person subject of the verb the quote hangs from."""
+        ms, me = self.marks[k]
+        for t in self.doc[a:b]:
+            if not ms <= t.idx < me or ms <= t.head.idx < me:
+                continue
+            v = t.head
+            for _ in range(4):
+                subj = next((c for c in v.children if c.dep_ in _SUBJECT_DEPS), None)
+                if subj is not None:
+                    found = self.named_by(subj)
+                    person = found and (subj.lower_ in _PERSONAL or self.person_of(subj)
+                                        or subj.lower_ in PERSON_NOUNS)
+                    return found if person else None
+                if v.head is v:
+                    break
+                v = v.head
+        return None
+
+    def all(self) -> list[Found | None]:
+        out: list[Found | None] = []
+        for k in range(len(self.marks)):
+            a, b = self.window(k)
+            found = self.cue(k, a, b) or self.after_colon(k) or self.governor(k, a, b)
+            ms = self.marks[k][0]
+            if found is None and k and out[k - 1] and \
+                    self.token(self.marks[k - 1][0]).sent == self.token(ms).sent:
+                found = out[k - 1]
+            out.append(found)
+        return self._continue(out)
+
+    def _continue(self, out: list[Found | None]) -> list[Found | None]:
+        """Rule 5, in text order so that a chain of quote paragraphs keeps its speaker."""
+        by_group: dict[str | None, Found] = {}
+        for g, found in zip(self.groups, out, strict=True):
+            if found and g not in by_group:
+                by_group[g] = found
+        for k in range(len(out)):
+            if out[k] is None and self.groups[k] in by_group:
+                out[k] = by_group[self.groups[k]]
+            if out[k] is not None or not k or out[k - 1] is None:
+                continue
+            ms = self.marks[k][0]
+            p0, _ = self.para(ms)
+            prev_ms = self.marks[k - 1][0]
+            if prev_ms >= p0:  # “A,” X said. “B.”
+                out[k] = out[k - 1]
+            elif self.text[p0:ms].strip() == "" and self.para(prev_ms) == self.para(p0 - 1):
+                out[k] = out[k - 1]  # the next paragraph opens with the same voice
+        return out
