@@ -82,8 +82,10 @@ def _match(pred: list[Pred], gold: list[dict]) -> list[tuple[int, int]]:
     return out
 
 
-def _gold_speaker(desc: str) -> str:
-    return re.split(r",| of ", desc)[0].strip()
+def _head(desc: str) -> str:
+    """A speaker description's head: before a comma, " of " or a bracket ("Sen. Amy
+    Klobuchar (D-Minn.)", "Joel Pollak of Breitbart California")."""
+    return re.split(r",| of | \(", desc)[0].strip()
 
 
 def ours(doc: Any) -> list[Pred]:
@@ -114,25 +116,33 @@ def textacy_quotes(doc: Any) -> list[Pred]:
 class Tally:
     def __init__(self) -> None:
         self.n = dict(pred=0, gold=0, match=0, sent=0, sent_match=0, sent_gold=0, spk=0,
-                      spk_ok=0, spk_none=0)
+                      spk_ok=0, spk_none=0, both=0, both_ok=0, spk_gold=0)
 
-    def add(self, pred: list[Pred], gold: list[dict]) -> None:
+    def add(self, pred: list[Pred], gold: list[dict]) -> dict[int, bool]:
+        """Count one article; return, for each matched gold quote with a gold speaker,
+        whether the speaker is right."""
         n = self.n
         pairs = _match(pred, gold)
         matched = {i for i, _ in pairs}
         n["pred"] += len(pred)
         n["gold"] += len(gold)
+        n["spk_gold"] += sum(g["speaker_resolved"] == "gold" for g in gold)
         n["match"] += len(pairs)
         for i, p in enumerate(pred):
             if p.sentence:
                 n["sent"] += 1
                 n["sent_match"] += i in matched
         n["sent_gold"] += sum(pred[i].sentence for i, _ in pairs)
+        right: dict[int, bool] = {}
         for i, j in pairs:
             if gold[j]["speaker_resolved"] == "gold":
                 n["spk"] += 1
                 n["spk_none"] += pred[i].speaker is None
-                n["spk_ok"] += names_match(pred[i].speaker, _gold_speaker(gold[j]["speaker"]))
+                ok = names_match(pred[i].speaker and _head(pred[i].speaker),
+                                 _head(gold[j]["speaker"]))
+                n["spk_ok"] += ok
+                right[j] = ok
+        return right
 
     def result(self) -> dict[str, float | int]:
         n = self.n
@@ -146,6 +156,9 @@ class Tally:
             "speaker accuracy": n["spk_ok"] / max(1, n["spk"]),
             "speakers evaluated": n["spk"],
             "no speaker (of evaluated)": n["spk_none"] / max(1, n["spk"]),
+            "speaker accuracy where both matched": n["both_ok"] / max(1, n["both"]),
+            "quotes both matched": n["both"],
+            "right speakers per gold-speaker quote": n["spk_ok"] / max(1, n["spk_gold"]),
         }
 
 
@@ -190,9 +203,16 @@ def run(data: Path, limit: int | None = None, every: int = 1,
         t = time.perf_counter()
         pred["textacy"] = textacy_quotes(lemmatizer(doc))
         secs["textacy"] += time.perf_counter() - t
+        right = {}
         for who, p in pred.items():
-            tallies[(who, "even" if i % 2 == 0 else "odd")].add(p, gold)
+            split = "even" if i % 2 == 0 else "odd"
+            right[who] = tallies[(who, split)].add(p, gold)
             tallies[(who, "all")].add(p, gold)
+        both = right["ours"].keys() & right["textacy"].keys()
+        for who in pred:
+            for split in ("even" if i % 2 == 0 else "odd", "all"):
+                tallies[(who, split)].n["both"] += len(both)
+                tallies[(who, split)].n["both_ok"] += sum(right[who][j] for j in both)
     size = {"even": sum(i % 2 == 0 for i, _ in chosen), "all": len(chosen)}
     size["odd"] = size["all"] - size["even"]
     results = {f"{who} ({split}, {size[split]})": t.result()

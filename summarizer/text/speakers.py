@@ -58,10 +58,17 @@ SPEECH_VERBS = _inflect(
     "vow pledge urge caution stress emphasize emphasise observe counter agree recount "
     "tweet post tell write speak testify confirm deny mention muse lament retort chime "
     "demand proclaim reiterate allege affirm maintain marvel exclaim announce report "
-    "describe call") | {"said", "told", "wrote", "written", "spoke", "spoken", "saying",
-                        "telling", "writing", "tweeted", "posted", "posting", "tweeting"}
+    "describe call interject snap") | {
+        "said", "told", "wrote", "written", "spoke", "spoken", "saying", "telling", "writing",
+        "tweeted", "posted", "posting", "tweeting"}
 _PERSONAL = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _RELATIVE = {"who", "that", "which", "whom"}
+_DEFINITE = {"the", "this", "that"}
+_TELL = {"tell", "tells", "told", "telling"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen", "sir", "president",
+           "senator", "governor", "secretary", "minister"}
+_ABBREVIATIONS = {"senator": ("sen",), "governor": ("gov",), "representative": ("rep",),
+                  "general": ("gen",), "doctor": ("dr",), "professor": ("prof",)}
 _SUBJECT_DEPS = ("nsubj",)
 _CLIMB_DEPS = ("conj", "xcomp", "advcl", "ccomp")
 # Head nouns of a description that stands for a person already named ("the senator").
@@ -133,7 +140,8 @@ class Speakers:
         i = bisect.bisect_left(self.mention_starts, pos) - 1
         while i >= 0:
             s, e, k = self.mentions[i]
-            if e <= pos and self.quote_index(s) is None and (
+            if e <= pos and self.quote_index(s) is None and \
+                    self.text[e : e + 2] not in ("'s", "’s") and (
                     sex is None or self.sex.get(k, sex) == sex):
                 return self.people[k].name, s, e
             i -= 1
@@ -150,43 +158,110 @@ class Speakers:
             return self.antecedent(tok.idx, _PERSONAL[low])
         if tok.pos_ == "PRON" or low in _RELATIVE:
             return None  # I, we, they, it, who: nobody to name
-        for t in [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat", "appos"))]:
+        name = tok.pos_ == "PROPN" and tok.text[:1].isupper()
+        # A name's own words, or a name in apposition ("the assailant, John Smith"); not
+        # a name modifying a noun ("a Cruz adviser").
+        parts = [c for c in tok.children if c.dep_ in (("compound", "flat", "appos") if name
+                                                       else ("appos",))]
+        for t in [tok, *parts]:
             hit = self.person_of(t)
             if hit:
-                return self.people[hit[2]].name, hit[0], hit[1]
-        if tok.pos_ == "PROPN" and tok.text[:1].isupper():
-            left = tok
-            while left.i > 0 and self.doc[left.i - 1].dep_ in ("compound", "flat") and \
-                    self.doc[left.i - 1].head.i >= tok.i and self.doc[left.i - 1].pos_ == "PROPN":
-                left = self.doc[left.i - 1]
-            return self.text[left.idx : tok.idx + len(tok)], left.idx, tok.idx + len(tok)
-        if low in PERSON_NOUNS and not any(c.dep_ == "poss" for c in tok.children):
-            found = self.antecedent(tok.left_edge.idx)
+                return self.as_named(t, hit)
+        if name:
+            return self.name_span(tok)
+        definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children)
+        if low in PERSON_NOUNS and definite and not any(c.dep_ == "poss" for c in tok.children):
+            found = self.described(tok)
             if found:
                 return found
-        left = tok.left_edge
-        if self.quote_index(left.idx) is not None or "\n" in self.text[left.idx : tok.idx]:
-            left = tok
+        return self.phrase(tok)
+
+    def name_span(self, tok: Token) -> Found:
+        left = tok
+        while left.i > 0 and self.doc[left.i - 1].dep_ in ("compound", "flat") and \
+                self.doc[left.i - 1].head.i >= tok.i and self.doc[left.i - 1].pos_ == "PROPN":
+            left = self.doc[left.i - 1]
         return self.text[left.idx : tok.idx + len(tok)], left.idx, tok.idx + len(tok)
 
-    def subject_of(self, verb: Token) -> Found | None:
-        """The speaker a speech verb (or "according") names."""
+    def as_named(self, tok: Token, hit: tuple[int, int, int]) -> Found:
+        """The person's full name, unless the words here name someone else of the same
+        surname ("Bill Clinton" where the article's Clinton is Hillary)."""
+        person = self.people[hit[2]]
+        text, a, b = self.name_span(tok.head if tok.dep_ in ("compound", "flat") else tok)
+        words = [w for w in text.split() if w.lower().rstrip(".") not in _TITLES]
+        if len(words) >= 2 and not all(w in person.name.split() for w in words):
+            return text, a, b
+        return person.name, hit[0], hit[1]
+
+    def described(self, tok: Token) -> Found | None:
+        """The nearest person before a description ("the senator") whom the article calls
+        by that noun somewhere ("Sen. X", "X, the senator", "Florida senator X")."""
+        nouns = {tok.lower_, *_ABBREVIATIONS.get(tok.lower_, ())}
+        fits = set()
+        for s, e, k in self.mentions:
+            near = self.text[max(0, s - 40) : s].lower().split()[-3:]
+            after = self.text[e : e + 60].lower()
+            after = after.split(".")[0].split(" said")[0] if after.startswith(",") else ""
+            if nouns & {w.strip(",.’'") for w in near + after.split()}:
+                fits.add(k)
+        i = bisect.bisect_left(self.mention_starts, tok.left_edge.idx) - 1
+        while i >= 0:
+            s, e, k = self.mentions[i]
+            if k in fits and self.quote_index(s) is None:
+                return self.people[k].name, s, e
+            i -= 1
+        return None
+
+    def phrase(self, tok: Token) -> Found:
+        """The noun phrase around `tok`, up to a comma, bracket, dash or quotation mark."""
+        def part(t: Token) -> bool:
+            return self.quote_index(t.idx) is None and "\n" not in t.text and (
+                not t.is_punct or (t.text in "-." and not t.whitespace_))
+        i = j = tok.i
+        while i > tok.left_edge.i and part(self.doc[i - 1]):
+            i -= 1
+        while j < tok.right_edge.i and part(self.doc[j + 1]):
+            j += 1
+        a, b = self.doc[i].idx, self.doc[j].idx + len(self.doc[j])
+        return self.text[a:b], a, b
+
+    def subject_of(self, verb: Token, quote_end: int | None = None) -> Found | None:
+        """The speaker a speech verb (or "according") names. `quote_end`: where the quote
+        ends when the verb follows it ("“…,” X, a description, said")."""
         if verb.lower_ == "according":
             for to in verb.children:
                 for obj in to.children:
                     if obj.dep_ == "pobj":
                         return self.named_by(obj)
             return None
-        v = verb
+        v, deps = verb, ("nsubj",)
         for _ in range(3):
-            subj = next((c for c in v.children if c.dep_ in _SUBJECT_DEPS), None)
+            subj = next((c for c in v.children if c.dep_ in deps), None)
             if subj is not None:
                 if subj.lower_ in _RELATIVE and v.dep_ == "relcl":
                     return self.named_by(v.head)
                 return self.named_by(subj)
             if v.dep_ not in _CLIMB_DEPS or v.head is v:
-                return None
-            v = v.head
+                break
+            v, deps = v.head, ("nsubj", "nsubjpass")  # "X was greeted ... and said"
+        before = [t for t in self.doc[max(0, verb.i - 4) : verb.i]
+                  if self.quote_index(t.idx) is None and self.person_of(t)]
+        if before and before[-1].i == verb.i - 1:  # "..., Lukashenka said that “…”"
+            return self.named_by(before[-1])
+        if quote_end is None or verb.idx < quote_end:
+            return None
+        # The parser lost the subject: a person named between the quote and the verb, or
+        # right after it ("“…?” asked the boy").
+        between = [t for t in self.doc[self.token(quote_end).i : verb.i]
+                   if t.idx >= quote_end and self.person_of(t)]
+        if between:
+            return self.named_by(between[0])
+        nxt = verb.nbor(1) if verb.i + 1 < len(self.doc) else None
+        if nxt is not None and verb.lower_ not in _TELL and not self.text[quote_end:verb.idx] \
+                .strip(" ,\n\xa0") and nxt.dep_ in ("dobj", "det", "compound", "npadvmod"):
+            head = nxt if nxt.dep_ == "dobj" else nxt.head
+            if head.head == verb:
+                return self.named_by(head)
         return None
 
     # --- rules -----------------------------------------------------------------------
@@ -225,7 +300,7 @@ class Speakers:
             gap = ms - (t.idx + len(t)) if t.idx < ms else t.idx - me
             cands.append((not governs, gap, t))
         for _, _, t in sorted(cands, key=lambda c: (c[0], c[1])):
-            found = self.subject_of(t)
+            found = self.subject_of(t, me)
             if found:
                 return found
         return None
@@ -240,7 +315,8 @@ class Speakers:
             v = t.head
             while v not in out:
                 out.append(v)
-                if any(c.dep_ in _SUBJECT_DEPS for c in v.children) or v.head is v:
+                if v.head is v or any(c.dep_ in _SUBJECT_DEPS and not ms <= c.idx < me
+                                      for c in v.children):
                     break
                 v = v.head
         return out
