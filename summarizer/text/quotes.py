@@ -57,9 +57,20 @@ class QuoteCandidate:
     @property
     def sentence(self) -> bool:
         """A quoted sentence (capital or digit first, >= 4 words), not a phrase woven into
-        the writer's own sentence. Annotated corpora list mostly these (PolNeAR: 93% of
-        such candidates are gold quotes, 14% of the others)."""
-        return self.words >= 4 and (self.text[:1].isupper() or self.text[:1].isdigit())
+        the writer's own sentence, nor a title (every word capitalised). Annotated corpora
+        list mostly these (see benchmarks/RESULTS.md, PolNeAR)."""
+        return self.words >= 4 and (self.text[:1].isupper() or self.text[:1].isdigit()) \
+            and not _title(self.text)
+
+
+def _title(text: str) -> bool:
+    """Every word but the small ones capitalised: a headline, a book or a slogan quoted
+    by name ("Make America Great Again"), not someone's sentence."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = [w.strip(".,:;!?()[]'’‘\"") for w in text.split()]
+    return all(w[:1].isupper() or w[:1].isdigit() for w in words
+               if w and w.lower() not in STOP_WORDS)
 
 
 _MARKS = re.compile(r"'{2,}|[\"“”«»„]")

@@ -279,7 +279,10 @@ class Speakers:
         if end < len(self.doc) and self.doc[end].idx < hi and \
                 self.text[me : self.doc[end].idx].strip() == "":
             end = self.doc[end].sent.end  # “… .” X said.
-        a = max(first.start, bisect.bisect_left(self.starts, lo))
+        start = first.start
+        if start > 0 and not self.text[self.doc[start].idx : ms].strip():
+            start = self.doc[start - 1].sent.start  # the quote opens a sentence: X agreed. “…”
+        a = max(start, bisect.bisect_left(self.starts, lo))
         b = min(end, bisect.bisect_left(self.starts, hi))
         return a, b
 
@@ -325,7 +328,7 @@ class Speakers:
         for j in (k - 1, k + 1):
             if 0 <= j < len(self.marks):
                 ms, me = self.marks[j]
-                if any(ms <= t.idx < me for t in verb.subtree):
+                if any(ms <= t.idx < me and not t.is_punct for t in verb.subtree):
                     return True
         return False
 
