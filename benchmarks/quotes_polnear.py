@@ -113,10 +113,22 @@ def textacy_quotes(doc: Any) -> list[Pred]:
     return out
 
 
+def _named(desc: str) -> bool:
+    """A gold speaker given by name ("Cruz", "Sen. Amy Klobuchar"), not by a description
+    ("the senator", "a Cruz adviser", "the report")."""
+    first = desc.split()[0] if desc.split() else ""
+    return first[:1].isupper() and first.lower() not in _DETERMINERS
+
+
+_DETERMINERS = {"the", "a", "an", "another", "one", "some", "this", "that", "his", "her",
+                "their", "its", "our", "my", "many", "several", "two", "three"}
+
+
 class Tally:
     def __init__(self) -> None:
         self.n = dict(pred=0, gold=0, match=0, sent=0, sent_match=0, sent_gold=0, spk=0,
-                      spk_ok=0, spk_none=0, both=0, both_ok=0, spk_gold=0)
+                      spk_ok=0, spk_none=0, both=0, both_ok=0, spk_gold=0, asent=0,
+                      asent_match=0, named=0, named_ok=0)
 
     def add(self, pred: list[Pred], gold: list[dict]) -> dict[int, bool]:
         """Count one article; return, for each matched gold quote with a gold speaker,
@@ -132,6 +144,9 @@ class Tally:
             if p.sentence:
                 n["sent"] += 1
                 n["sent_match"] += i in matched
+                if p.speaker:
+                    n["asent"] += 1
+                    n["asent_match"] += i in matched
         n["sent_gold"] += sum(pred[i].sentence for i, _ in pairs)
         right: dict[int, bool] = {}
         for i, j in pairs:
@@ -142,6 +157,9 @@ class Tally:
                                  _head(gold[j]["speaker"]))
                 n["spk_ok"] += ok
                 right[j] = ok
+                if _named(gold[j]["speaker"]):
+                    n["named"] += 1
+                    n["named_ok"] += ok
         return right
 
     def result(self) -> dict[str, float | int]:
@@ -153,9 +171,12 @@ class Tally:
             "quoted sentences predicted": n["sent"],
             "precision (quoted sentences)": n["sent_match"] / max(1, n["sent"]),
             "recall (quoted sentences)": n["sent_gold"] / max(1, n["gold"]),
+            "attributed quoted sentences predicted": n["asent"],
+            "precision (attributed quoted sentences)": n["asent_match"] / max(1, n["asent"]),
             "speaker accuracy": n["spk_ok"] / max(1, n["spk"]),
             "speakers evaluated": n["spk"],
             "no speaker (of evaluated)": n["spk_none"] / max(1, n["spk"]),
+            "speaker accuracy, gold speaker a name": n["named_ok"] / max(1, n["named"]),
             "speaker accuracy where both matched": n["both_ok"] / max(1, n["both"]),
             "quotes both matched": n["both"],
             "right speakers per gold-speaker quote": n["spk_ok"] / max(1, n["spk_gold"]),

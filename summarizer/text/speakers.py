@@ -236,7 +236,8 @@ class Speakers:
             return None
         v, deps = verb, ("nsubj",)
         for _ in range(3):
-            subj = next((c for c in v.children if c.dep_ in deps), None)
+            subj = next((c for c in v.children
+                         if c.dep_ in deps and self.quote_index(c.idx) is None), None)
             if subj is not None:
                 if subj.lower_ in _RELATIVE and v.dep_ == "relcl":
                     return self.named_by(v.head)
@@ -318,8 +319,10 @@ class Speakers:
             v = t.head
             while v not in out:
                 out.append(v)
-                if v.head is v or any(c.dep_ in _SUBJECT_DEPS and not ms <= c.idx < me
-                                      for c in v.children):
+                # A clause with a subject of its own ends the chain, unless it is the
+                # reported clause ("X told Y that Z “…”": X's words).
+                if v.head is v or (v.dep_ not in _CLIMB_DEPS[1:] and any(
+                        c.dep_ in _SUBJECT_DEPS and not ms <= c.idx < me for c in v.children)):
                     break
                 v = v.head
         return out
@@ -340,7 +343,14 @@ class Speakers:
         sent = self.token(len(before) - 1).sent
         if sent == self.token(ms).sent:
             return None  # rule 1 has seen this sentence
-        return self.cue_in(sent)
+        return self.cue_in(sent) or self.name_before(len(before) - 1)
+
+    def name_before(self, colon: int) -> Found | None:
+        """“X: ‘…’”, "More from X:": a person named right before the colon."""
+        tok = self.token(colon)
+        prev = self.doc[tok.i - 1] if tok.i else None
+        hit = prev is not None and self.person_of(prev)
+        return self.as_named(prev, hit) if prev is not None and hit else None
 
     def cue_in(self, sent: Span) -> Found | None:
         for t in reversed(sent):
