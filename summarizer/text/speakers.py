@@ -58,7 +58,7 @@ SPEECH_VERBS = _inflect(
     "vow pledge urge caution stress emphasize emphasise observe counter agree recount "
     "tweet post tell write speak testify confirm deny mention muse lament retort chime "
     "demand proclaim reiterate allege affirm maintain marvel exclaim announce report "
-    "describe call interject snap") | {
+    "describe call interject snap question exhort") | {
         "said", "told", "wrote", "written", "spoke", "spoken", "saying", "telling", "writing",
         "tweeted", "posted", "posting", "tweeting"}
 _PERSONAL = {"he": "m", "she": "f", "him": "m", "her": "f"}
@@ -257,13 +257,18 @@ class Speakers:
                    if t.idx >= quote_end and self.person_of(t)]
         if between:
             return self.named_by(between[0])
-        nxt = verb.nbor(1) if verb.i + 1 < len(self.doc) else None
-        if nxt is not None and verb.lower_ not in _TELL and not self.text[quote_end:verb.idx] \
-                .strip(" ,\n\xa0") and nxt.dep_ in ("dobj", "det", "compound", "npadvmod"):
-            head = nxt if nxt.dep_ == "dobj" else nxt.head
-            if head.head == verb:
-                return self.named_by(head)
-        return None
+        if verb.lower_ in _TELL or self.text[quote_end:verb.idx].strip(" ,\n\xa0"):
+            return None
+        # “…,” said X / asked the boy: the words right after the verb, however parsed.
+        j = verb.i + 1
+        while j < len(self.doc) and j < verb.i + 6 and self.doc[j].pos_ in ("DET", "ADJ"):
+            j += 1
+        if j >= len(self.doc) or self.doc[j].pos_ not in ("PROPN", "NOUN"):
+            return None
+        while j + 1 < len(self.doc) and self.doc[j + 1].pos_ == self.doc[j].pos_ and \
+                self.doc[j + 1].text[:1].isalpha():
+            j += 1
+        return self.named_by(self.doc[j])
 
     # --- rules -----------------------------------------------------------------------
 
@@ -290,20 +295,24 @@ class Speakers:
     def cue(self, k: int, a: int, b: int) -> Found | None:
         ms, me = self.marks[k]
         chain = self.chain(k, a, b)
+        own = self.token(ms).sent.start  # words before it: the previous sentence
         cands = []
         for t in self.doc[a:b]:
             if self.quote_index(t.idx) is not None:
                 continue
             if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
                 pass
-            elif not (t.lower_ in SPEECH_VERBS and t.pos_ in ("VERB", "AUX")):
+            elif not self.speech(t):
                 continue
             governs = t in chain
             if not governs and self.governs_other(t, k):
                 continue  # “A,” X said, but Y disagreed: “B.”
+            if not governs and t.idx >= me and any(
+                    c.dep_ == "ccomp" and self.quote_index(c.idx) is None for c in t.children):
+                continue  # “…” Y said he would go: Y reports something else
             gap = ms - (t.idx + len(t)) if t.idx < ms else t.idx - me
-            cands.append((not governs, gap, t))
-        for _, _, t in sorted(cands, key=lambda c: (c[0], c[1])):
+            cands.append((not governs, t.i < own, gap, t))
+        for *_, t in sorted(cands, key=lambda c: c[:3]):
             found = self.subject_of(t, me)
             if found:
                 return found
@@ -326,6 +335,13 @@ class Speakers:
                     break
                 v = v.head
         return out
+
+    def speech(self, t: Token) -> bool:
+        """A verb of saying, or "put it" ("as X put it")."""
+        if t.pos_ not in ("VERB", "AUX"):
+            return False
+        return t.lower_ in SPEECH_VERBS or (t.lower_ in ("put", "puts") and any(
+            c.lower_ == "it" and c.dep_ == "dobj" for c in t.children))
 
     def governs_other(self, verb: Token, k: int) -> bool:
         for j in (k - 1, k + 1):
@@ -354,8 +370,7 @@ class Speakers:
 
     def cue_in(self, sent: Span) -> Found | None:
         for t in reversed(sent):
-            if self.quote_index(t.idx) is None and t.lower_ in SPEECH_VERBS and \
-                    t.pos_ in ("VERB", "AUX"):
+            if self.quote_index(t.idx) is None and self.speech(t):
                 found = self.subject_of(t)
                 if found:
                     return found
