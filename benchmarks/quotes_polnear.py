@@ -153,8 +153,8 @@ class Tally:
             if gold[j]["speaker_resolved"] == "gold":
                 n["spk"] += 1
                 n["spk_none"] += pred[i].speaker is None
-                ok = names_match(pred[i].speaker and _head(pred[i].speaker),
-                                 _head(gold[j]["speaker"]))
+                said = pred[i].speaker
+                ok = names_match(_head(said) if said else None, _head(gold[j]["speaker"]))
                 n["spk_ok"] += ok
                 right[j] = ok
                 if _named(gold[j]["speaker"]):

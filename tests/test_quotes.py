@@ -119,3 +119,27 @@ def test_two_speakers_in_one_paragraph_are_kept_apart() -> None:
     article = ("“The vote was rigged from the start,” Daniel Ortiz said, but Karen Lee "
                "disagreed: “Every ballot was counted twice.”")
     assert speakers(article) == ["Daniel Ortiz", "Karen Lee"]
+
+
+def test_reporter_of_an_indirect_statement_owns_the_quoted_fragment() -> None:
+    article = ("Helen Park told the radio station that Victor Lane “had a reckless plan for "
+               "the harbour,” adding that “it would ruin the fishing towns along the coast.”")
+    assert speakers(article) == ["Helen Park", "Helen Park"]
+
+
+def test_a_name_modifying_a_noun_is_not_the_speaker() -> None:
+    article = ("Mayor Julia Brandt spoke at noon.\n\n"
+               "“The mayor has no plan for the river at all,” a Brandt adviser said.")
+    assert speakers(article) == ["a Brandt adviser"]
+
+
+def test_a_sentence_after_the_quote_that_reports_something_else_is_not_its_cue() -> None:
+    article = ("“This budget will not pass the house,” Oliver Grant said. “Nobody will vote "
+               "for it.” Rachel Stone said she would support the budget anyway.")
+    assert speakers(article) == ["Oliver Grant", "Oliver Grant"]
+
+
+def test_a_quoted_title_is_not_a_quoted_sentence() -> None:
+    article = ("The column, titled “Why The Senate Must Act Now On Trade,” ran on Sunday. "
+               "“We must act now on trade,” Oliver Grant said.")
+    assert [q.sentence for q in quotes(article)] == [False, True]

@@ -1,27 +1,36 @@
 """Who said each quote, read off the parse. For each quote, the first rule that applies:
 
-1. a speech verb outside quotation marks, in the quote's sentence(s) and not beyond the
-   neighbouring quotes, preferring one the quote hangs from in the parse, then the nearest:
-   its subject ("X said", "said X", "X told reporters: ...", "he added"), climbing
-   through "X said, adding ..." and "X, who said ..."; or "according to X";
+1. a speech verb outside quotation marks, in the quote's sentence(s) (and the sentence
+   before, when the quote opens one), not beyond the neighbouring quotes; first one the
+   quote hangs from in the parse, then one of its own sentence, then the nearest. Its
+   subject ("X said", "X told reporters: …", "he added"), climbing through "X said,
+   adding …" and "X, who said …"; when the parser lost the subject, the name right
+   before the verb or right after it ("said X", "asked the boy"); or "according to X".
+   A verb that governs only another quote, or reports a clause of its own after the
+   quote ("“…” Y said he would go"), is not this quote's;
 2. the quote follows a colon: a speech verb in the sentence ending there ("X said:" at the
-   end of the previous paragraph);
-3. an earlier quote of the same sentence ("X said that “a” and “b”") lends its speaker;
-4. the subject of the verb the quote hangs from, when it is a person ("X called it “…”");
+   end of the previous paragraph), or a name right before the colon ("More from X:");
+3. the subject of the verb the quote hangs from, when it is a person ("X called it “…”");
+4. an earlier quote of the same sentence ("X said that “a” and “b”") lends its speaker;
 5. continuations: the other paragraphs of a multi-paragraph quote; an earlier quote of
    the same paragraph (“A,” X said. “B.”); a quote opening a paragraph right after a
    paragraph whose last quote is attributed.
-A subject that is a person's mention gives the person's full name; "he"/"she" and a
-person's description ("the senator") resolve to the nearest person mention before them
-outside quotation marks (skipping people known by "Mr."/"Ms." to be of the other sex); any
-other subject ("the report", "CNN") is its own words. The model's lemmatizer is off (the
-text layer does not need it), so speech verbs are listed with their inflections.
+A subject that is a person's mention gives the person's full name (unless its own words
+name another person of that surname: "Bill Clinton" where the article's Clinton is
+Hillary); a name in apposition ("the assailant, John Smith") is the speaker; "he"/"she"
+resolve to the nearest person mention before them outside quotation marks, skipping
+possessives and people known by "Mr."/"Ms." to be of the other sex; a definite description
+("the senator") resolves to the nearest person the article calls by that noun ("Sen. X",
+"X, the senator"); any other subject ("the report", "a Cruz adviser", "CNN") is its own
+words. Word lists: `summarizer.text.speech`.
 """
 
 from __future__ import annotations
 
 import bisect
 from typing import TYPE_CHECKING
+
+from summarizer.text import speech as lex
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -31,59 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["Speakers"]
 
 Found = tuple[str, int, int]  # (speaker, mention start, mention end)
-
-
-def _words(block: str) -> list[str]:
-    return block.split()
-
-
-def _inflect(lemmas: str) -> frozenset[str]:
-    forms = set()
-    for lemma in lemmas.split():
-        stem = lemma[:-1] if lemma.endswith("e") else lemma
-        if lemma.endswith("y") and lemma[-2] not in "aeiou":
-            forms |= {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
-        else:
-            s = lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x")) else "s")
-            ed = lemma + "d" if lemma.endswith("e") else lemma + "ed"
-            forms |= {lemma, s, ed, stem + "ing"}
-    return frozenset(forms)
-
-
-# Verbs that report speech or writing, general English (irregular forms listed apart).
-SPEECH_VERBS = _inflect(
-    "say add state declare announce explain ask answer reply respond note insist argue "
-    "claim warn continue remark comment recall acknowledge admit complain suggest predict "
-    "conclude concede contend assert quip joke shout yell scream whisper boast promise "
-    "vow pledge urge caution stress emphasize emphasise observe counter agree recount "
-    "tweet post tell write speak testify confirm deny mention muse lament retort chime "
-    "demand proclaim reiterate allege affirm maintain marvel exclaim announce report "
-    "describe call interject snap question exhort") | {
-        "said", "told", "wrote", "written", "spoke", "spoken", "saying", "telling", "writing",
-        "tweeted", "posted", "posting", "tweeting"}
-_PERSONAL = {"he": "m", "she": "f", "him": "m", "her": "f"}
-_RELATIVE = {"who", "that", "which", "whom"}
-_DEFINITE = {"the", "this", "that"}
-_TELL = {"tell", "tells", "told", "telling"}
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen", "sir", "president",
-           "senator", "governor", "secretary", "minister"}
-_ABBREVIATIONS = {"senator": ("sen",), "governor": ("gov",), "representative": ("rep",),
-                  "general": ("gen",), "doctor": ("dr",), "professor": ("prof",)}
-_SUBJECT_DEPS = ("nsubj",)
-_CLIMB_DEPS = ("conj", "xcomp", "advcl", "ccomp")
-# Head nouns of a description that stands for a person already named ("the senator").
-PERSON_NOUNS = frozenset(_words("""
-    leader president senator governor candidate nominee minister chancellor premier
-    spokesman spokeswoman spokesperson congressman congresswoman lawmaker mayor businessman
-    businesswoman billionaire mogul chairman chairwoman secretary ambassador general host
-    frontrunner front-runner politician king queen prince pope judge justice executive
-    founder ceo director author actor actress star rival challenger incumbent man woman
-    veteran commander diplomat envoy chief strategist adviser advisor aide manager pastor
-    democrat republican senator-elect president-elect official officer lawyer attorney
-    economist analyst professor expert representative speaker chair head
-"""))
-_MALE_TITLES = {"mr", "mr.", "sir", "lord", "king", "prince"}
-_FEMALE_TITLES = {"mrs", "mrs.", "ms", "ms.", "miss", "dame", "lady", "queen", "princess"}
 
 
 class Speakers:
@@ -128,9 +84,9 @@ class Speakers:
         for s, _, k in self.mentions:
             before = self.text[max(0, s - 6) : s].split()
             word = before[-1].lower() if before else ""
-            if word in _MALE_TITLES:
+            if word in lex.MALE_TITLES:
                 out.setdefault(k, "m")
-            elif word in _FEMALE_TITLES:
+            elif word in lex.FEMALE_TITLES:
                 out.setdefault(k, "f")
         return out
 
@@ -154,9 +110,9 @@ class Speakers:
         if self.quote_index(tok.idx) is not None:
             return None
         low = tok.lower_
-        if low in _PERSONAL:
-            return self.antecedent(tok.idx, _PERSONAL[low])
-        if tok.pos_ == "PRON" or low in _RELATIVE:
+        if low in lex.PERSONAL:
+            return self.antecedent(tok.idx, lex.PERSONAL[low])
+        if tok.pos_ == "PRON" or low in lex.RELATIVE:
             return None  # I, we, they, it, who: nobody to name
         name = tok.pos_ == "PROPN" and tok.text[:1].isupper()
         # A name's own words, or a name in apposition ("the assailant, John Smith"); not
@@ -169,8 +125,8 @@ class Speakers:
                 return self.as_named(t, hit)
         if name:
             return self.name_span(tok)
-        definite = any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children)
-        if low in PERSON_NOUNS and definite and not any(c.dep_ == "poss" for c in tok.children):
+        definite = any(c.dep_ == "det" and c.lower_ in lex.DEFINITE for c in tok.children)
+        if low in lex.PERSON_NOUNS and definite and not any(c.dep_ == "poss" for c in tok.children):
             found = self.described(tok)
             if found:
                 return found
@@ -188,7 +144,7 @@ class Speakers:
         surname ("Bill Clinton" where the article's Clinton is Hillary)."""
         person = self.people[hit[2]]
         text, a, b = self.name_span(tok.head if tok.dep_ in ("compound", "flat") else tok)
-        words = [w for w in text.split() if w.lower().rstrip(".") not in _TITLES]
+        words = [w for w in text.split() if w.lower().rstrip(".") not in lex.TITLES]
         if len(words) >= 2 and not all(w in person.name.split() for w in words):
             return text, a, b
         return person.name, hit[0], hit[1]
@@ -196,7 +152,7 @@ class Speakers:
     def described(self, tok: Token) -> Found | None:
         """The nearest person before a description ("the senator") whom the article calls
         by that noun somewhere ("Sen. X", "X, the senator", "Florida senator X")."""
-        nouns = {tok.lower_, *_ABBREVIATIONS.get(tok.lower_, ())}
+        nouns = {tok.lower_, *lex.ABBREVIATIONS.get(tok.lower_, ())}
         fits = set()
         for s, e, k in self.mentions:
             near = self.text[max(0, s - 40) : s].lower().split()[-3:]
@@ -234,15 +190,16 @@ class Speakers:
                     if obj.dep_ == "pobj":
                         return self.named_by(obj)
             return None
-        v, deps = verb, ("nsubj",)
+        v = verb
+        deps: tuple[str, ...] = ("nsubj",)
         for _ in range(3):
             subj = next((c for c in v.children
                          if c.dep_ in deps and self.quote_index(c.idx) is None), None)
             if subj is not None:
-                if subj.lower_ in _RELATIVE and v.dep_ == "relcl":
+                if subj.lower_ in lex.RELATIVE and v.dep_ == "relcl":
                     return self.named_by(v.head)
                 return self.named_by(subj)
-            if v.dep_ not in _CLIMB_DEPS or v.head is v:
+            if v.dep_ not in lex.CLIMB_DEPS or v.head is v:
                 break
             v, deps = v.head, ("nsubj", "nsubjpass")  # "X was greeted ... and said"
         before = [t for t in self.doc[max(0, verb.i - 4) : verb.i]
@@ -257,7 +214,7 @@ class Speakers:
                    if t.idx >= quote_end and self.person_of(t)]
         if between:
             return self.named_by(between[0])
-        if verb.lower_ in _TELL or self.text[quote_end:verb.idx].strip(" ,\n\xa0"):
+        if verb.lower_ in lex.TELL or self.text[quote_end:verb.idx].strip(" ,\n\xa0"):
             return None
         # “…,” said X / asked the boy: the words right after the verb, however parsed.
         j = verb.i + 1
@@ -330,8 +287,8 @@ class Speakers:
                 out.append(v)
                 # A clause with a subject of its own ends the chain, unless it is the
                 # reported clause ("X told Y that Z “…”": X's words).
-                if v.head is v or (v.dep_ not in _CLIMB_DEPS[1:] and any(
-                        c.dep_ in _SUBJECT_DEPS and not ms <= c.idx < me for c in v.children)):
+                if v.head is v or (v.dep_ not in lex.CLIMB_DEPS[1:] and any(
+                        c.dep_ in lex.SUBJECT_DEPS and not ms <= c.idx < me for c in v.children)):
                     break
                 v = v.head
         return out
@@ -340,7 +297,7 @@ class Speakers:
         """A verb of saying, or "put it" ("as X put it")."""
         if t.pos_ not in ("VERB", "AUX"):
             return False
-        return t.lower_ in SPEECH_VERBS or (t.lower_ in ("put", "puts") and any(
+        return t.lower_ in lex.SPEECH_VERBS or (t.lower_ in ("put", "puts") and any(
             c.lower_ == "it" and c.dep_ == "dobj" for c in t.children))
 
     def governs_other(self, verb: Token, k: int) -> bool:
@@ -384,11 +341,11 @@ class Speakers:
                 continue
             v = t.head
             for _ in range(4):
-                subj = next((c for c in v.children if c.dep_ in _SUBJECT_DEPS), None)
+                subj = next((c for c in v.children if c.dep_ in lex.SUBJECT_DEPS), None)
                 if subj is not None:
                     found = self.named_by(subj)
-                    person = found and (subj.lower_ in _PERSONAL or self.person_of(subj)
-                                        or subj.lower_ in PERSON_NOUNS)
+                    person = found and (subj.lower_ in lex.PERSONAL or self.person_of(subj)
+                                        or subj.lower_ in lex.PERSON_NOUNS)
                     return found if person else None
                 if v.head is v:
                     break
