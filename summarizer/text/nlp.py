@@ -36,15 +36,15 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+")
 
 
 @functools.cache
-def load() -> Language:
+def load(package: str = MODEL) -> Language:
     """The pipeline, loaded once; a clear error (exit 2) when it is missing or not ours."""
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - spacy is a dependency
         raise ConfigError("spaCy is not installed", hint=_HINT) from exc
     try:
-        importlib.metadata.version(_DIST)
-        nlp = spacy.load(MODEL, exclude=["lemmatizer"])
+        importlib.metadata.version(_DIST if package == MODEL else package)
+        nlp = spacy.load(package)
     except (importlib.metadata.PackageNotFoundError, OSError) as exc:
         raise ConfigError(f"spaCy's English model ({_DIST} 3.8.0) is not installed",
                           hint=_HINT) from exc

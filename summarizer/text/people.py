@@ -27,7 +27,9 @@ __all__ = ["HONORIFICS", "PersonCandidate", "PlaceCandidate", "find_people", "fi
 
 # Words that make the capitalised name after them a person's, and are not part of it.
 HONORIFICS = frozenset(
-    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "adm", "rev", "hon", "president", "senator", "governor", "mayor", "judge", "justice", "sheikh", "pope", "king", "queen", "prince", "princess", "chancellor", "premier", "ambassador"])
+    "mr mrs ms miss mx dr prof sir dame lord lady sen rep gov gen col lt sgt capt adm rev "
+    "hon president senator governor mayor judge justice sheikh pope king queen prince "
+    "princess chancellor premier ambassador general minister".split())
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$|^(?:O’|O'|Mc|Mac|D')[A-Z]\w*$")
 
 
@@ -70,7 +72,8 @@ def _clean(tokens: list[Token]) -> tuple[list[Token], bool]:
     while tokens and (_key(tokens[0].text) in HONORIFICS or tokens[0].lower_ in ("the", "a")):
         titled = titled or _key(tokens[0].text) in HONORIFICS
         tokens = tokens[1:]
-    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or not tokens[-1].text[0].isalnum()):
+    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’")
+                      or not tokens[-1].text[0].isalnum()):
         tokens = tokens[:-1]
     return tokens, titled
 
@@ -99,14 +102,23 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, bool]]:
         if _is_name(toks):
             s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
             out[(s, e)] = (s, e, doc.text[s:e], titled)
+    for ent in doc.ents:  # "Belarus's Alyaksandr Lukashenka" read as one organisation
+        if ent.label_ not in ("ORG", "GPE", "NORP"):
+            continue
+        marks = [t.i for t in ent if t.text in ("'s", "’s")]
+        tail = list(doc[marks[-1] + 1 : ent.end]) if marks else []
+        if len(tail) >= 2 and all(t.pos_ == "PROPN" for t in tail) and _is_name(tail):
+            s, e = tail[0].idx, tail[-1].idx + len(tail[-1])
+            out.setdefault((s, e), (s, e, doc.text[s:e], False))
     for tok in doc:  # "Mr Shiga" labelled GPE is still a person
         if _key(tok.text) not in HONORIFICS or tok.i + 1 >= len(doc) or not tok.text[0].isupper():
             continue
-        run = []
+        run: list[Token] = []
         for nxt in doc[tok.i + 1 : tok.i + 5]:
             if nxt.pos_ != "PROPN" or not _NAME_WORD.match(nxt.text):
                 break
-            if nxt.ent_type_ and nxt.ent_type_ != "PERSON" and run:
+            if nxt.ent_type_ and nxt.ent_type_ != "PERSON" and run and \
+                    nxt.ent_iob_ != "I":  # a new entity, not the rest of a mislabelled name
                 break
             run.append(nxt)
         if run and _is_name(run) and not any(s <= run[0].idx < e for s, e in out):
@@ -127,6 +139,7 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         owner = surface if surface in full else None
         if owner is None and len(words) == 1:
             owner = surnames.get(surface) or next(
+                (n for n in full if n.split()[-1].split("-")[0] == surface), None) or next(
                 (n for n in full if n.split()[0] == surface and len(n.split()) > 1), None)
         elif owner is None:
             owner = next((n for n in full if n.split()[-1] == words[-1]
@@ -141,8 +154,15 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         full[owner].append((s, e))
         forms[owner].add(surface)
     titled = {(s, e) for s, e, _, t in raw if t}
+    labels: dict[str, dict[str, int]] = {}
+    for ent in doc.ents:
+        counts = labels.setdefault(ent.text, {})
+        counts[ent.label_] = counts.get(ent.label_, 0) + 1
     people = []
     for name, spans in full.items():
+        counts = labels.get(name, {})
+        if sum(v for k, v in counts.items() if k != "PERSON") > counts.get("PERSON", 0):
+            continue  # mostly read as an organisation or place ("Manchester United")
         single = len(name.split()) == 1
         if single and len(spans) < 2 and not (set(spans) & titled):
             continue
@@ -159,7 +179,9 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
             while first.i > 0 and first.i - tok.i > -3:
                 prev = doc[first.i - 1]
                 if prev.pos_ != "PROPN" or not _NAME_WORD.match(prev.text) or \
-                        _key(prev.text) in HONORIFICS or prev.ent_type_ in ("GPE", "NORP"):
+                        prev.text.isupper() or _key(prev.text) in HONORIFICS or \
+                        prev.ent_type_ not in ("", "PERSON", "ORG") or \
+                        (prev.ent_type_ == "ORG" and prev.ent_iob_ == "B"):
                     break
                 first = prev
             if first is not tok and len(name.split()) == 1:
@@ -193,7 +215,14 @@ def find_places(doc: Doc, people: list[PersonCandidate]) -> list[PlaceCandidate]
                   if e.label_ == "NORP" and DEMONYMS.get(e.text.lower())}
     found: dict[tuple[str, str], PlaceCandidate] = {}
     for ent in ents:
-        if ent.label_ == "NORP":
+        if ent.label_ == "NORP":  # "the Belarusian capital" names a country too
+            country = DEMONYMS.get(ent.text.lower())
+            if country:
+                old = found.get((country, "country"))
+                where = (ent.start_char, ent.end_char)
+                found[(country, "country")] = PlaceCandidate(
+                    country, "country", None, *((old.start, old.end) if old else where),
+                    (*old.mentions, where) if old else (where,))
             continue
         span = _strip_the(ent)
         key = span.text.lower()
