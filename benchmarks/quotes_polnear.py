@@ -280,7 +280,7 @@ def write(results: dict[str, dict[str, Any]], secs: dict[str, float], command: s
         f"Seconds (whole run): parsing {secs['parse']:.0f}, ours {secs['ours']:.1f}, "
         f"textacy {secs['textacy']:.1f} (its share includes the lemmatizer).\n")
     pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
-    new = pattern.sub(lambda _: body.rstrip("\n"), old) if SECTION in old else (
+    new = pattern.sub(lambda _: body.rstrip("\n") + "\n", old) if SECTION in old else (
         old.rstrip("\n") + "\n\n" + body)
     path.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
 
