@@ -32,7 +32,7 @@ SPEECH_VERBS = _inflect(
     "vow pledge urge caution stress emphasize emphasise observe counter agree recount "
     "tweet post tell write speak testify confirm deny mention muse lament retort chime "
     "demand proclaim reiterate allege affirm maintain marvel exclaim announce report "
-    "describe call interject snap question exhort press") | {
+    "interject snap question exhort press") | {
         "said", "told", "wrote", "written", "spoke", "spoken", "saying", "telling", "writing",
         "tweeted", "posted", "posting", "tweeting"}
 PERSONAL = {"he": "m", "she": "f", "him": "m", "her": "f"}
