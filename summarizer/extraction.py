@@ -298,7 +298,8 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
             if found is not None and (small or not position):
                 position = found.position  # the post named in the appointing clause
             elif a.person in people and (small or not position):
-                position = context.position_near(text, people[a.person]) or position
+                position = context.position_near(text, people[a.person],
+                                                 c.sentences or None) or position
             if not position:
                 continue  # an appointment to nothing stated is not an appointment
             organization = None if small else _clean(a.organization, c)
