@@ -92,7 +92,7 @@ def _head(desc: str) -> str:
 
 
 def ours(doc: Any) -> list[Pred]:
-    return [Pred(q.start, q.end, q.text, q.speaker)
+    return [Pred(q.start, q.end, q.text, q.speaker or q.source)
             for q in find_quotes(doc, find_people(doc))]
 
 

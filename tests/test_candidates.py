@@ -106,7 +106,8 @@ def test_description_nobody_was_called_stays_in_its_own_words() -> None:
     # Nothing says Lukashenka is the leader: naming him would be a guess.
     article = ("Alyaksandr Lukashenka hosted the summit.\n\n"
                "“We talked for hours,” the Belarusian leader said.")
-    assert [q.speaker for q in find_quotes(article)] == ["the Belarusian leader"]
+    (q,) = find_quotes(article)
+    assert (q.speaker, q.source) == (None, "the Belarusian leader")
 
 
 def test_unattributed_quote_has_no_speaker() -> None:

@@ -37,11 +37,13 @@ __all__ = ["QuoteCandidate", "find_quotes", "paragraphs", "scan"]
 class QuoteCandidate:
     """A direct quotation. Invariant: `article[start:end] == text`.
 
-    `speaker` is the full name of the person it is attributed to (the mention's own words
-    for a speaker who is not a person: "the report", "CNN"), or None when no attribution
-    was found; `speaker_start`/`speaker_end` span the mention that named them (for "he
-    said", the antecedent mention). `group` is shared by the paragraphs of one
-    multi-paragraph quote; `words` lets callers rank away one-word scare quotes.
+    `speaker` is the full name of the person it is attributed to, or None. `source` is
+    who it is credited to when that is not a named person, in the article's words ("the
+    report", "a spokesman", "CNN"; annotated corpora such as PolNeAR list these as
+    sources, a summary's speaker is a person). `speaker_start`/`speaker_end` span the
+    mention that named the speaker or source (for "he said", the antecedent mention);
+    all four are None when no attribution was found. `group` is shared by the paragraphs
+    of one multi-paragraph quote; `words` lets callers rank away one-word scare quotes.
     """
 
     id: str
@@ -53,6 +55,7 @@ class QuoteCandidate:
     speaker_end: int | None = None
     group: str | None = None
     words: int = 0
+    source: str | None = None
 
     @property
     def sentence(self) -> bool:
@@ -149,5 +152,7 @@ def find_quotes(doc: Doc, people: list[PersonCandidate]) -> list[QuoteCandidate]
         marks.append((ms, me))
         group = (group or qid) if continues else None
     found = Speakers(doc, people, marks, [q.group for q in quotes], paragraphs(text)).all()
-    return [q if s is None else replace(q, speaker=s[0], speaker_start=s[1], speaker_end=s[2])
+    return [q if s is None else replace(
+                q, speaker=s[0] if s[3] else None, source=None if s[3] else s[0],
+                speaker_start=s[1], speaker_end=s[2])
             for q, s in zip(quotes, found, strict=True)]

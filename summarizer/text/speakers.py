@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Speakers"]
 
-Found = tuple[str, int, int]  # (speaker, mention start, mention end)
+# (who, mention start, mention end, a person rather than "the report" or "CNN")
+Found = tuple[str, int, int, bool]
 
 
 class Speakers:
@@ -54,6 +55,8 @@ class Speakers:
         self.paras = paras
         self.para_starts = [p[0] for p in self.paras]
         self.sex = self._sexes()
+        self.own = (0, 0)
+        self.outside = False
 
     # --- positions -------------------------------------------------------------------
 
@@ -69,14 +72,16 @@ class Speakers:
         return self.doc[max(0, bisect.bisect_right(self.starts, pos) - 1)]
 
     def person_of(self, tok: Token) -> tuple[int, int, int] | None:
-        """The person mention covering this token."""
+        """The person mention covering this token (two people sharing a surname mention:
+        the one the article introduced first)."""
         i = bisect.bisect_right(self.mention_starts, tok.idx) - 1
+        hits = []
         while i >= 0 and self.mentions[i][0] > tok.idx - 60:
             s, e, k = self.mentions[i]
             if s <= tok.idx < e:
-                return s, e, k
+                hits.append((s, e, k))
             i -= 1
-        return None
+        return min(hits, key=lambda h: h[2], default=None)
 
     def _sexes(self) -> dict[int, str]:
         """A person's sex where a title says it ("Mr. X")."""
@@ -99,7 +104,7 @@ class Speakers:
             if e <= pos and self.quote_index(s) is None and \
                     self.text[e : e + 2] not in ("'s", "’s") and (
                     sex is None or self.sex.get(k, sex) == sex):
-                return self.people[k].name, s, e
+                return self.people[k].name, s, e, True
             i -= 1
         return None
 
@@ -133,21 +138,24 @@ class Speakers:
         return self.phrase(tok)
 
     def name_span(self, tok: Token) -> Found:
+        """A proper name: a person's unless the model tags it an organisation, a place..."""
         left = tok
         while left.i > 0 and self.doc[left.i - 1].dep_ in ("compound", "flat") and \
                 self.doc[left.i - 1].head.i >= tok.i and self.doc[left.i - 1].pos_ == "PROPN":
             left = self.doc[left.i - 1]
-        return self.text[left.idx : tok.idx + len(tok)], left.idx, tok.idx + len(tok)
+        person = tok.ent_type_ in ("PERSON", "") and not tok.text.isupper()
+        return self.text[left.idx : tok.idx + len(tok)], left.idx, tok.idx + len(tok), person
 
     def as_named(self, tok: Token, hit: tuple[int, int, int]) -> Found:
         """The person's full name, unless the words here name someone else of the same
         surname ("Bill Clinton" where the article's Clinton is Hillary)."""
         person = self.people[hit[2]]
-        text, a, b = self.name_span(tok.head if tok.dep_ in ("compound", "flat") else tok)
-        words = [w for w in text.split() if w.lower().rstrip(".") not in lex.TITLES]
+        text, a, b, _ = self.name_span(tok.head if tok.dep_ in ("compound", "flat") else tok)
+        words = [w for w in text.split() if w.lower().rstrip(".") not in lex.TITLES
+                 and w.lower() not in lex.PERSON_NOUNS]  # "Ambassador", "General"
         if len(words) >= 2 and not all(w in person.name.split() for w in words):
-            return text, a, b
-        return person.name, hit[0], hit[1]
+            return text, a, b, True
+        return person.name, hit[0], hit[1], True
 
     def described(self, tok: Token) -> Found | None:
         """The nearest person before a description ("the senator") whom the article calls
@@ -164,7 +172,7 @@ class Speakers:
         while i >= 0:
             s, e, k = self.mentions[i]
             if k in fits and self.quote_index(s) is None:
-                return self.people[k].name, s, e
+                return self.people[k].name, s, e, True
             i -= 1
         return None
 
@@ -179,7 +187,7 @@ class Speakers:
         while j < tok.right_edge.i and part(self.doc[j + 1]):
             j += 1
         a, b = self.doc[i].idx, self.doc[j].idx + len(self.doc[j])
-        return self.text[a:b], a, b
+        return self.text[a:b], a, b, False
 
     def subject_of(self, verb: Token, quote_end: int | None = None) -> Found | None:
         """The speaker a speech verb (or "according") names. `quote_end`: where the quote
@@ -202,6 +210,8 @@ class Speakers:
             if v.dep_ not in lex.CLIMB_DEPS or v.head is v:
                 break
             v, deps = v.head, ("nsubj", "nsubjpass")  # "X was greeted ... and said"
+            while v.dep_ == "ccomp" and self.speech(v.head):
+                v = v.head  # He said X had spoken “…”, adding: “…” (as the parser hangs it)
         before = [t for t in self.doc[max(0, verb.i - 4) : verb.i]
                   if self.quote_index(t.idx) is None and self.person_of(t)]
         if before and before[-1].i == verb.i - 1:  # "..., Lukashenka said that “…”"
@@ -239,6 +249,7 @@ class Speakers:
         first = self.token(ms).sent
         last = self.token(max(ms, me - 1)).sent
         end = last.end
+        self.own = (first.start, last.end)  # the quote's own sentences
         if end < len(self.doc) and self.doc[end].idx < hi and \
                 self.text[me : self.doc[end].idx].strip() == "":
             end = self.doc[end].sent.end  # “… .” X said.
@@ -272,6 +283,7 @@ class Speakers:
         for *_, t in sorted(cands, key=lambda c: c[:3]):
             found = self.subject_of(t, me)
             if found:
+                self.outside = not self.own[0] <= t.i < self.own[1]
                 return found
         return None
 
@@ -356,8 +368,14 @@ class Speakers:
         out: list[Found | None] = []
         for k in range(len(self.marks)):
             a, b = self.window(k)
+            self.outside = False
             found = self.cue(k, a, b) or self.after_colon(k) or self.governor(k, a, b)
             ms = self.marks[k][0]
+            if found and not found[3] and self.outside and k and out[k - 1] and \
+                    self.para(self.marks[k - 1][0]) == self.para(ms):
+                # “A,” X said. “B. People were saying so.” “C.”: a sentence beside C that
+                # speaks of others does not take C from X.
+                found = out[k - 1]
             if found is None and k and out[k - 1] and \
                     self.token(self.marks[k - 1][0]).sent == self.token(ms).sent:
                 found = out[k - 1]
