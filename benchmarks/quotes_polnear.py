@@ -15,7 +15,8 @@ span, one-to-one (greedy by overlap). Reported for each system: precision and re
 detection; the same counting only quoted sentences (`QuoteCandidate.sentence`: >= 4
 words, capital or digit first, not a title; what the gold lists, while phrases woven into
 the writer's sentence mostly are not), and only attributed quoted sentences (textacy
-reports nothing else); speaker accuracy over matched quotes whose gold speaker is
+reports nothing else); speaker accuracy (ours: `speaker`, else `source`, as PolNeAR
+annotates sources such as "the report") over matched quotes whose gold speaker is
 annotated (`speaker_resolved: gold`), by `names_match` on the part before a comma, " of "
 or a bracket of both sides ("Jack Dorsey, Twitter's chief executive"), with the share left
 with no speaker; the same over gold speakers given by name (not "the senator", "a
@@ -269,7 +270,8 @@ def write(results: dict[str, dict[str, Any]], secs: dict[str, float], command: s
         "overlap >= 50% of the shorter, one-to-one. Quoted sentences: >= 4 words, capital "
         "or digit first, not a title (`QuoteCandidate.sentence`), the same rule for both. "
         "Speaker accuracy: matched quotes whose gold speaker is annotated, by "
-        "`names_match`. About 1 gold speaker in 9 is a description (\"the senator\", "
+        "`names_match`; ours is `speaker` (a person) or else `source` (\"the report\"). "
+        "About 1 gold speaker in 9 is a description (\"the senator\", "
         "\"Sanders's campaign manager\"): where the text names that person (\"the "
         "assailant, John Smith\", \"Sen. X ... the senator said\") we give the name, which "
         "counts as wrong; textacy gives the description's words. The rows on gold speakers "
