@@ -30,9 +30,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, TypeVar
-
-import openai
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer.errors import (
     AuthenticationError,
@@ -46,8 +44,12 @@ from summarizer.errors import (
     QuotaExceeded,
     RateLimited,
     SummarizerError,
+    unreachable_message,
 )
 from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    import openai  # imported where used: loading it costs a second the cache can skip
 
 __all__ = [
     "AdaptiveLimiter",
@@ -92,6 +94,8 @@ async def reject_non_json(response: Any) -> None:
     if "json" in content_type or "event-stream" in content_type:
         return
     await response.aread()
+    import openai
+
     raise openai.APIResponseValidationError(
         response,
         None,
@@ -127,6 +131,8 @@ def classify(exc: BaseException) -> SummarizerError:
     exc = _unwrap(exc)
     if isinstance(exc, SummarizerError):
         return exc
+    import openai
+
     name = type(exc).__name__
     if name == "IncompleteOutputException":
         return OutputTruncated(
@@ -136,7 +142,9 @@ def classify(exc: BaseException) -> SummarizerError:
     if isinstance(exc, openai.APITimeoutError):
         return BackendTimeout("the model server did not answer in time")
     if isinstance(exc, openai.APIConnectionError):
-        return BackendUnavailable(f"cannot reach the model server: {exc.message}")
+        # Which URL, and why (refused, no such host): "Connection error." alone says neither.
+        url = getattr(getattr(exc, "request", None), "url", None)
+        return BackendUnavailable(unreachable_message(exc, str(url) if url else None))
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         text = _server_text(exc)
