@@ -119,3 +119,9 @@ def test_two_people_of_one_surname_keep_their_own_mentions() -> None:
 def test_a_sentence_opening_word_is_not_part_of_a_name() -> None:
     doc = nlp.parse("Certainly Donald Trump disagreed with the plan.")
     assert [p.name for p in find_people(doc)] == ["Donald Trump"]
+
+
+def test_invited_but_did_not_attend_and_a_meeting_without_someone() -> None:
+    found = deeds("The council's lawyer, Rosa Vidal, was invited to speak but did not attend. "
+                  "The hearing went ahead without the mayor, Tom Reed, who was abroad.").absent
+    assert set(found) == {"Rosa Vidal", "Tom Reed"}
