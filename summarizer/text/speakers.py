@@ -31,6 +31,7 @@ import bisect
 from typing import TYPE_CHECKING
 
 from summarizer.text import speech as lex
+from summarizer.text.nlp import sentence_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -96,17 +97,30 @@ class Speakers:
         return out
 
     def antecedent(self, pos: int, sex: str | None = None) -> Found | None:
-        """Nearest person mention ending before `pos`, outside quotations, of a sex that
-        fits the pronoun (when the article tells it)."""
+        """The person a pronoun at `pos` stands for: of a sex that fits it (when the article
+        tells it), outside quotations; the nearest one that was a clause's subject in this
+        or the previous sentence ("He said the philosopher was ...": the lecturer, not the
+        philosopher he spoke of), else the nearest mention."""
+        tok = self.token(pos)
+        sent = sentence_of(tok)
+        floor = sentence_of(self.doc[sent.start - 1]).start_char if sent.start > 0 \
+            else sent.start_char
+        nearest: Found | None = None
         i = bisect.bisect_left(self.mention_starts, pos) - 1
         while i >= 0:
             s, e, k = self.mentions[i]
             if e <= pos and self.quote_index(s) is None and \
                     self.text[e : e + 2] not in ("'s", "’s") and (
                     sex is None or self.sex.get(k, sex) == sex):
-                return self.people[k].name, s, e, True
+                found = (self.people[k].name, s, e, True)
+                if nearest is None:
+                    nearest = found
+                if s < floor:
+                    return nearest
+                if self.token(e - 1).dep_ in ("nsubj", "nsubjpass"):
+                    return found
             i -= 1
-        return None
+        return nearest
 
     # --- the speaker a subject names ------------------------------------------------
 
