@@ -40,6 +40,7 @@ from summarizer.errors import (
     ConfigError,
     ContextLengthExceeded,
     InvalidOutput,
+    redact_url,
 )
 from summarizer.retry import call_with_retries, overflows_context, reject_non_json
 from summarizer.settings import Settings
@@ -223,7 +224,9 @@ class OpenAIBackend:
         import openai
 
         self.settings = settings
-        self.base_url = settings.base_url
+        # What results, caches, logs and messages show: the endpoint without credentials
+        # (user:***@, ?api_key=***). The client below gets the real one.
+        self.base_url = redact_url(settings.base_url)
         mode = settings.mode or "json_schema"
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")

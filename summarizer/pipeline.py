@@ -24,10 +24,10 @@ from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel
 
-from summarizer import extraction
-from summarizer.article import Article, from_text
+from summarizer import extraction, textstage
+from summarizer.article import Article, check_size, from_text
 from summarizer.backends import Backend, get_backend
-from summarizer.candidates import Candidates, gather
+from summarizer.candidates import Candidates
 from summarizer.errors import BackendTimeout, ContextLengthExceeded
 from summarizer.prompting import build_messages, listings, prompt_version
 from summarizer.schemas import PARTS, Event, Meta, Result, Usage, schema_for
@@ -180,9 +180,9 @@ class _Run:
             values = [await one(p) for p in parts]
         return dict(zip(parts, values, strict=True))
 
-    async def extract(self, parts: tuple[str, ...]) -> tuple[dict[str, Any], int]:
+    async def extract(self, parts: tuple[str, ...],
+                      cands: Candidates) -> tuple[dict[str, Any], int]:
         text = self.article.text
-        cands = gather(text, self.article.published, self.article.title)
         n_ctx = self.backend.n_ctx or self.settings.n_ctx
         max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
         for _ in range(3):
@@ -250,18 +250,14 @@ async def asummarize(
     """Summarise one article. See `summarize` for the arguments."""
     settings = settings or Settings.from_env()
     art = _as_article(article, published)
+    check_size(art, settings.max_chars)  # before any text work, cached or not
     backend = backend or get_backend(settings)
     started = time.monotonic()
     run = _Run(art, backend, settings)
-    if not isinstance(schema, str):  # the user's own pydantic model
-        cands = gather(art.text, art.published, art.title)
-        messages = build_messages(art.text, listings(cands), "custom")
-        async with asyncio.timeout(settings.deadline):
-            return await run.call(messages, schema, "custom")
-
-    model = schema_for(schema)
-    key = _cache_key(cache, art, schema, backend, settings) if cache is not None else None
-    if key is not None and (hit := cache.get(key)) is not None:
+    model = schema_for(schema) if isinstance(schema, str) else None
+    key = _cache_key(cache, art, schema, backend, settings) \
+        if cache is not None and isinstance(schema, str) else None
+    if key is not None and model is not None and (hit := cache.get(key)) is not None:
         result = model.model_validate(hit)
         if result.meta is not None:
             result.meta.cached = True
@@ -270,12 +266,22 @@ async def asummarize(
             result.meta.source = art.source
         result._article = art.text
         return result
+    loop = asyncio.get_running_loop()
     try:
-        async with asyncio.timeout(settings.deadline):
-            parts, chunks = await run.extract(PARTS[schema])
+        # The deadline covers the article's own work, text stage included, but not the
+        # wait for a free worker while other articles' text is analysed.
+        async with textstage.turn():
+            deadline_at = loop.time() + settings.deadline
+            async with asyncio.timeout_at(deadline_at):
+                cands = await textstage.gather(art.text, art.published, art.title)
+        async with asyncio.timeout_at(deadline_at):
+            if model is None:  # the user's own pydantic model
+                messages = build_messages(art.text, listings(cands), "custom")
+                return await run.call(messages, schema, "custom")  # type: ignore[arg-type]
+            parts, chunks = await run.extract(PARTS[schema], cands)  # type: ignore[index]
     except TimeoutError:
         raise BackendTimeout(
-            f"gave up on the article after the {settings.deadline:.0f} s deadline",
+            f"gave up on the article after the {settings.deadline:g} s deadline",
             hint="raise --deadline, or use a faster model",
         ) from None
     fields = {("key_quotes" if p == "quotes" else p): v for p, v in parts.items()}

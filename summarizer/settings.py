@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Literal
 
-from summarizer.errors import ConfigError, register_secret
+from summarizer.errors import ConfigError, redact_url, register_secret, url_secrets
 
 __all__ = ["BackendKind", "Settings"]
 
@@ -50,6 +50,22 @@ class Settings:
     validation_retries: int = 1  # instructor re-asks after invalid JSON
     retry_after_cap: float = 60.0  # longest Retry-After we honour
     seed: int = 0
+    # Longest article text accepted, in characters (after decoding and HTML extraction).
+    # Ten times a long feature; past it the text analysis alone takes minutes on 2 cores,
+    # so it is refused at once (InputTooLarge, exit 3) instead.
+    max_chars: int = 500_000
+
+    def __post_init__(self) -> None:
+        # Whatever built these settings, their secrets are scrubbed from every message.
+        register_secret(self.api_key)
+        for secret in url_secrets(self.base_url):
+            register_secret(secret)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={redact_url(self.base_url) if f.name == 'base_url' else getattr(self, f.name)!r}"
+            for f in dataclasses.fields(self) if f.repr)
+        return f"Settings({shown})"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -70,9 +86,7 @@ class Settings:
         unknown = set(values) - known
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        settings = cls(**values)  # type: ignore[arg-type]
-        register_secret(settings.api_key)
-        return settings
+        return cls(**values)  # type: ignore[arg-type]
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
