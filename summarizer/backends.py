@@ -28,6 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import instructor
 from filelock import FileLock
@@ -234,8 +235,12 @@ class OpenAIBackend:
         # json_schema mode. Other modes only validate afterwards.
         self.constrained = mode == "json_schema"
         self.n_ctx: int | None = None
+        # A query in the base URL (?api-version=..., ?api_key=...) goes on every request;
+        # the client would otherwise glue the path after it.
+        base, query = _split_query(settings.base_url)
         self._raw = openai.AsyncOpenAI(
-            base_url=settings.base_url,
+            base_url=base,
+            default_query=query or None,
             # Local servers accept any key; the client insists on one.
             api_key=settings.api_key or "no-key",
             max_retries=0,  # summarizer.retry is the only retry layer
@@ -302,6 +307,13 @@ class OpenAIBackend:
         return (self.settings.mode is None and self.constrained
                 and ("http 400" in text or "http 422" in text)
                 and ("response_format" in text or "json_schema" in text))
+
+
+def _split_query(url: str | None) -> tuple[str | None, dict[str, str]]:
+    if not url or "?" not in url:
+        return url, {}
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="", fragment="")), dict(parse_qsl(parts.query))
 
 
 async def _instructor_call(

@@ -66,17 +66,16 @@ ModeOpt = Annotated[str | None, typer.Option(
     help="instructor mode for --base-url: json_schema (default), tools, json, md_json.")]
 
 
-class _RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = ()
-        return True
+class _RedactingFormatter(logging.Formatter):
+    # On the whole formatted text: messages, and tracebacks whose errors quote URLs.
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_RedactingFilter())
+    handler.setFormatter(_RedactingFormatter(logging.BASIC_FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     if verbose < 2:  # instructor logs every failed attempt at ERROR; we report them ourselves
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -123,6 +122,18 @@ def _status(message: str, *, enabled: bool) -> Iterator[None]:
             logger.removeHandler(handler)
             logger.setLevel(level)
             logger.propagate = propagate
+
+
+def _model_note(backend: Any, settings: Settings) -> str:
+    """One line naming the model this run uses (URLs without their credentials)."""
+    if backend.kind == "embedded":
+        if getattr(backend, "is_default", False):
+            return TINY_MODEL_NOTE.format(model=backend.model)
+        return f"note: using {backend.model} ({getattr(backend, 'path', '')}) on this machine"
+    where = f"at {backend.base_url}" if backend.base_url else "(OpenAI)"
+    if backend.kind == "openai" and not settings.model and backend.base_url:
+        return f"note: using the default model of the server {where} (pass --model to choose)"
+    return f"note: using {backend.model} {where}"
 
 
 def _cache(enabled: bool) -> Any:
@@ -211,9 +222,9 @@ def run(
         if len(sources) == 1 and out is None:  # a bad input fails before the model loads
             preread[sources[0]] = read_article(sources[0], published=pub)
         backend = get_backend(settings)
-        if backend.kind == "embedded" and getattr(backend, "is_default", False) and not quiet:
-            err.print(TINY_MODEL_NOTE.format(model=backend.model), style="dim",
-                      highlight=False, soft_wrap=True)
+        if not quiet:
+            err.print(_model_note(backend, settings), style="dim", highlight=False,
+                      soft_wrap=True, markup=False)
         store = _cache(cache)
         if out is not None:
             from summarizer.batch import run_batch

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = ["FakeServer", "RecordedRequest", "Reply", "minimal_instance"]
 
@@ -99,6 +100,18 @@ class Reply:
         Each byte arrives well within the read timeout, so only an overall deadline stops it.
         """
         return cls("drip", seconds=seconds, interval=interval)
+
+    @classmethod
+    def body(cls, raw: str | dict[str, Any] | list[Any]) -> Reply:
+        """HTTP 200, `application/json`, with exactly this body (a string is sent as is:
+        malformed or empty JSON; a dict or list is encoded)."""
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+        return cls("body", content=text)
+
+    @classmethod
+    def refusal(cls, text: str) -> Reply:
+        """A completion whose message is a refusal (OpenAI structured outputs): no content."""
+        return cls("refusal", content=text)
 
     @classmethod
     def reset(cls) -> Reply:
@@ -229,7 +242,8 @@ class FakeServer:
 
     def chat_requests(self) -> list[RecordedRequest]:
         with self._lock:
-            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+            return [r for r in self.requests
+                    if urlsplit(r.path).path.endswith("/chat/completions")]
 
     def count(self) -> int:
         """How many chat completion requests arrived."""
@@ -295,9 +309,10 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             rec = RecordedRequest("GET", self.path, self._headers(), None, time.monotonic())
-            if self.path.rstrip("/").endswith("/_stats"):  # for benchmarks in another process
+            path = urlsplit(self.path).path.rstrip("/")  # without ?query
+            if path.endswith("/_stats"):  # for benchmarks in another process
                 self._json(200, {"chat_requests": server.count()})
-            elif self.path.rstrip("/").endswith("/models"):
+            elif path.endswith("/models"):
                 self._json(200, {"object": "list", "data": [
                     {"id": server.model, "object": "model", "created": 0, "owned_by": "fake"}]})
             else:
@@ -314,7 +329,7 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 body = None
             rec = RecordedRequest("POST", self.path, self._headers(), body, started)
-            if not self.path.rstrip("/").endswith("/chat/completions"):
+            if not urlsplit(self.path).path.rstrip("/").endswith("/chat/completions"):
                 self._json(404, {"error": {"message": "not found", "code": "not_found"}})
                 rec.finished = time.monotonic()
                 server.record(rec)
@@ -345,6 +360,9 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if reply.kind == "status":
                 self._json(reply.status, reply.body, reply.headers)
                 return
+            if reply.kind == "body":
+                self._send(200, (reply.content or "").encode(), "application/json")
+                return
             if reply.kind == "html":
                 page = b"<html><body><h1>502 Bad Gateway</h1>nginx</body></html>"
                 self._send(reply.status, page, "text/html; charset=utf-8")
@@ -353,7 +371,11 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if content is None:
                 answer = server.answer(body)
                 content = answer if isinstance(answer, str) else json.dumps(answer)
-            payload = json.dumps(_completion(server, content, reply.finish_reason)).encode()
+            completion = _completion(server, content, reply.finish_reason)
+            if reply.kind == "refusal":
+                completion["choices"][0]["message"] = {
+                    "role": "assistant", "content": None, "refusal": reply.content}
+            payload = json.dumps(completion).encode()
             if reply.kind == "drip":
                 self._drip(payload, reply)
                 return
