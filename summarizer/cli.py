@@ -197,6 +197,9 @@ def run(
     = None,
     ctx: Annotated[int, typer.Option(help="Context window in tokens; longer articles "
                                           "are chunked.")] = 8192,
+    max_chars: Annotated[int, typer.Option(
+        min=1, help="Refuse articles longer than this many characters (exit 3).")]
+    = 500_000,
     cache: Annotated[bool, typer.Option(help="Reuse earlier results for identical "
                                              "inputs and settings.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress.")]
@@ -204,7 +207,7 @@ def run(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     _setup_logging(verbose)
-    from summarizer.article import expand_sources, read_article
+    from summarizer.article import check_size, expand_sources, read_article
     from summarizer.backends import get_backend
     from summarizer.schemas import schema_for
 
@@ -216,11 +219,12 @@ def run(
         settings = Settings.from_env(
             model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
             timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx,
-            max_retries=max_retries)
+            max_retries=max_retries, max_chars=max_chars)
         sources = expand_sources(articles)
         preread = {}
         if len(sources) == 1 and out is None:  # a bad input fails before the model loads
             preread[sources[0]] = read_article(sources[0], published=pub)
+            check_size(preread[sources[0]], settings.max_chars)
         backend = get_backend(settings)
         if not quiet:
             err.print(_model_note(backend, settings), style="dim", highlight=False,
