@@ -12,8 +12,9 @@ error, so a transient failure (timeout, 429, invalid JSON) is retried on the nex
 
 The key is a SHA-256 of a canonical JSON of what determines the answer: the article text's
 hash, the schema and its version, the prompt hash, backend, model, the base URL (its
-credentials redacted) and the generation settings. It never contains the API key: a `Settings` object is reduced to
-the fields that change the answer, and parts named like secrets are refused.
+credentials redacted) and the generation settings. It never contains the API key: a
+`Settings` object is reduced to the fields that change the answer, and parts named like
+secrets are refused.
 
 Storage is one SQLite file in WAL mode with a busy timeout, so that several processes
 (parallel evals, a batch next to an eval) can read and write at the same time. The
@@ -111,8 +112,8 @@ class Cache:
     def key(**parts: Any) -> str:
         """SHA-256 of the canonical JSON of `parts` (see the module docstring).
 
-        A raw `text=` is replaced by its hash, `base_url=` redacted (`redact_url`), and a `settings=`
-        object by the settings that change the answer. Parts named like secrets
+        A raw `text=` is replaced by its hash, `base_url=` redacted (`redact_url`), and a
+        `settings=` object by the settings that change the answer. Parts named like secrets
         (api_key, token, ...) raise ValueError: they must never reach the cache.
         """
         canon: dict[str, Any] = {}

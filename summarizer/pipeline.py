@@ -275,15 +275,16 @@ async def asummarize(
             async with asyncio.timeout_at(deadline_at):
                 cands = await textstage.gather(art.text, art.published, art.title)
         async with asyncio.timeout_at(deadline_at):
-            if model is None:  # the user's own pydantic model
+            if not isinstance(schema, str):  # the user's own pydantic model
                 messages = build_messages(art.text, listings(cands), "custom")
-                return await run.call(messages, schema, "custom")  # type: ignore[arg-type]
-            parts, chunks = await run.extract(PARTS[schema], cands)  # type: ignore[index]
+                return await run.call(messages, schema, "custom")
+            parts, chunks = await run.extract(PARTS[schema], cands)
     except TimeoutError:
         raise BackendTimeout(
             f"gave up on the article after the {settings.deadline:g} s deadline",
             hint="raise --deadline, or use a faster model",
         ) from None
+    assert model is not None  # a named schema (the custom one returned above)
     fields = {("key_quotes" if p == "quotes" else p): v for p, v in parts.items()}
     result = model(**fields, meta=_meta(schema, art, backend, run, chunks, started))
     result._article = art.text

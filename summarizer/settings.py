@@ -62,9 +62,10 @@ class Settings:
             register_secret(secret)
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{f.name}={redact_url(self.base_url) if f.name == 'base_url' else getattr(self, f.name)!r}"
-            for f in dataclasses.fields(self) if f.repr)
+        # base_url without its credentials (?api_key=, user:password@); api_key not at all.
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
+        values["base_url"] = redact_url(self.base_url)
+        shown = ", ".join(f"{name}={value!r}" for name, value in values.items())
         return f"Settings({shown})"
 
     @classmethod

@@ -10,16 +10,6 @@ SEED = ROOT / "evals" / "articles" / "csto_minsk_summit.txt"
 SHARED = ROOT.parent / "shared"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Soak tests take minutes: they run only when the -m expression names them.
-    if "soak" in (config.getoption("markexpr", "") or ""):
-        return
-    skip = pytest.mark.skip(reason="a soak test: run with -m soak")
-    for item in items:
-        if "soak" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     # Tests never read or write the user's real cache.

@@ -103,7 +103,7 @@ class Reply:
         return cls("drip", seconds=seconds, interval=interval)
 
     @classmethod
-    def body(cls, raw: str | dict[str, Any] | list[Any]) -> Reply:
+    def raw_body(cls, raw: str | dict[str, Any] | list[Any]) -> Reply:
         """HTTP 200, `application/json`, with exactly this body (a string is sent as is:
         malformed or empty JSON; a dict or list is encoded)."""
         text = raw if isinstance(raw, str) else json.dumps(raw)
@@ -125,7 +125,7 @@ FAULTS: dict[str, Callable[[FakeServer], Reply]] = {
     "reset": lambda server: Reply.reset(),
     "hang": lambda server: Reply.hang(server.hang_seconds),
     "429": lambda server: Reply.rate_limited(retry_after=server.retry_after),
-    "malformed": lambda server: Reply.body('{"id": "chatcmpl-x", "choices": [{"mess'),
+    "malformed": lambda server: Reply.raw_body('{"id": "chatcmpl-x", "choices": [{"mess'),
 }
 
 

@@ -172,3 +172,15 @@ async def test_a_worker_killed_at_the_deadline_is_replaced():
             await textstage.gather(text, None, None)
     cands = await textstage.gather(SEED.read_text(encoding="utf-8"), None, None)
     assert cands.quotes
+
+
+def test_candidates_cross_the_process_boundary_intact(seed_text, seed_published):
+    # The text stage runs in a worker process: its result must pickle without loss.
+    import pickle
+
+    from summarizer.candidates import gather
+
+    cands = gather(seed_text, seed_published, "CSTO summit")
+    again = pickle.loads(pickle.dumps(cands))
+    assert again == cands
+    assert asyncio.run(textstage.gather(seed_text, seed_published, "CSTO summit")) == cands

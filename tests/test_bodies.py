@@ -74,7 +74,7 @@ async def complete(settings: Settings) -> tuple[Any, float]:
     ([1, 2, 3], "[1, 2, 3]"),
 ])
 async def test_a_broken_200_body_is_retried_then_a_backend_failure(server, body, shown):
-    server.script(*[Reply.body(body)] * 5)
+    server.script(*[Reply.raw_body(body)] * 5)
     out, took = await complete(settings_for(server, max_retries=2))
     assert isinstance(out, BackendUnavailable), out
     assert out.exit_code == 4
@@ -86,7 +86,7 @@ async def test_a_broken_200_body_is_retried_then_a_backend_failure(server, body,
 
 
 async def test_a_broken_body_then_a_good_one_succeeds_after_backoff(server):
-    server.script(Reply.body('{"choices": [}'))
+    server.script(Reply.raw_body('{"choices": [}'))
     out, _ = await complete(settings_for(server))
     assert isinstance(out.value, Headline)
     assert out.attempts == 2  # a transport retry, not a re-ask
@@ -94,7 +94,8 @@ async def test_a_broken_body_then_a_good_one_succeeds_after_backoff(server):
 
 
 async def test_an_error_object_in_a_200_is_the_servers_error_shown(server):
-    server.script(*[Reply.body({"error": {"message": "model 'x' is loading, try later"}})] * 5)
+    loading = {"error": {"message": "model 'x' is loading, try later"}}
+    server.script(*[Reply.raw_body(loading)] * 5)
     out, _ = await complete(settings_for(server, max_retries=1))
     assert isinstance(out, BackendUnavailable)
     assert "model 'x' is loading, try later" in str(out)
@@ -110,7 +111,7 @@ async def test_an_error_object_in_a_200_is_the_servers_error_shown(server):
 ])
 async def test_an_error_object_in_a_200_is_classified_by_its_code(server, error, kind,
                                                                   requests):
-    server.script(*[Reply.body({"error": error})] * 5)
+    server.script(*[Reply.raw_body({"error": error})] * 5)
     out, _ = await complete(settings_for(server, max_retries=2))
     assert type(out) is kind, out
     assert error["message"] in str(out)
@@ -132,7 +133,7 @@ async def test_the_cli_exits_4_quoting_the_body(server, tmp_path):
     import asyncio
     import sys
 
-    server.script(*[Reply.body("{oops")] * 10)
+    server.script(*[Reply.raw_body("{oops")] * 10)
     article = tmp_path / "a.txt"
     article.write_text("Ministers met in Aktau on Thursday.", encoding="utf-8")
     proc = await asyncio.create_subprocess_exec(

@@ -1,5 +1,6 @@
 """Soak: the 927 BBC articles as one batch against a server that injects random faults,
-then the same command again. Minutes long: runs only when asked, `pytest -m soak -s`.
+then the same command again. About 30 s on the 2-core dev machine (marked `soak`, so that
+`-m "not soak"` leaves it out; `pytest -m soak -s` shows its figures).
 
 Checks what a user of a long batch relies on: every article ends with exactly one ok
 record or its latest error, every line parses, nothing is duplicated, the rerun asks the
