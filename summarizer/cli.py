@@ -187,7 +187,8 @@ def run(
                                              "embedded model always runs one.")] = 4,
     max_tokens: Annotated[int, typer.Option(min=16, help="Output tokens per call.")] = 1024,
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 120.0,
-    deadline: Annotated[float, typer.Option(help="Seconds per article, retries included.")]
+    deadline: Annotated[float, typer.Option(
+        help="Seconds per article: its text analysis, calls and retries.")]
     = 600.0,
     max_retries: Annotated[int, typer.Option(
         min=0, help="Retries of a failed request (429, 5xx, timeouts, dropped "
