@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 from summarizer._lexicon import ROLE_NOUNS, SPEECH_VERBS
 
 if TYPE_CHECKING:
-    from summarizer._people import PersonCandidate
     from summarizer.candidates import QuoteCandidate
+    from summarizer.text.people import PersonCandidate
 
 __all__ = ["attribute"]
 

@@ -31,8 +31,8 @@ from typing import Any
 
 from summarizer import context
 from summarizer._attribution import attribute
-from summarizer._people import PersonCandidate, PlaceCandidate, find_people, find_places
 from summarizer.dates import DateMention, find_dates
+from summarizer.text.people import PersonCandidate, PlaceCandidate
 
 __all__ = [
     "Candidates",
@@ -148,7 +148,12 @@ def find_quotes(text: str, people: list[PersonCandidate] | None = None) -> list[
                                      words=len(text[a:b].split())))
         marks.append((ms, me))
         group = (group or qid) if continues else None
-    return attribute(text, quotes, marks, find_people(text) if people is None else people)
+    if people is None:
+        from summarizer.text import nlp
+        from summarizer.text import people as people_mod
+
+        people = people_mod.find_people(nlp.parse(text))
+    return attribute(text, quotes, marks, people)
 
 
 
@@ -181,6 +186,16 @@ class Candidates:
     lead: str = ""
     lead_span: tuple[int, int] = (0, 0)
     published: Any = None
+    # What the code itself decided from the parse (used where no model call earns its keep).
+    participants: list[str] = field(default_factory=list)  # most likely first
+    appointments: list[Any] = field(default_factory=list)  # text.roles.Appointed
+    event: Any = None  # text.event.EventReading
+    features: dict[str, dict[str, float]] = field(default_factory=dict)  # per person
+    # What a capable model may choose from: the code's picks first, then everyone named
+    # in a sentence that speaks of absence or appointment.
+    parties: list[Any] = field(default_factory=list)  # text.roles.Party: unnamed, took part
+    absent_options: list[str] = field(default_factory=list)
+    appointed_options: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -212,16 +227,22 @@ class Candidates:
         def inside(s: int, e: int) -> bool:
             return start <= s and e <= end
 
+        names = {p.name for p in self.people if any(inside(s, e) for s, e in p.mentions)}
         return Candidates(
             people=[p for p in self.people if any(inside(s, e) for s, e in p.mentions)],
             quotes=[q for q in self.quotes if inside(q.start, q.end)],
             dates=[d for d in self.dates if inside(d.start, d.end)],
             places=[p for p in self.places if inside(p.start, p.end)],
             venues=self.venues, descriptors=self.descriptors,
-            absent=[n for n in self.absent if n in {p.name for p in self.people}],
+            absent=[n for n in self.absent if n in names],
             appointed=self.appointed, has_absence_cue=self.has_absence_cue,
             title=self.title, lead=self.lead, lead_span=self.lead_span,
             published=self.published,
+            participants=[n for n in self.participants if n in names],
+            appointments=self.appointments, event=self.event, features=self.features,
+            absent_options=[n for n in self.absent_options if n in names],
+            parties=[p for p in self.parties if start <= p.start < end],
+            appointed_options=self.appointed_options,
         )
 
 
@@ -232,28 +253,98 @@ def _not_dateline(text: str, mention: DateMention, published: Any) -> bool:
 
 
 def gather(text: str, published: Any, title: str | None = None) -> Candidates:
+    """Everything one article offers, from its one spaCy parse."""
+    from summarizer.text import event as ev
+    from summarizer.text import nlp, roles
+    from summarizer.text.people import find_people, find_places
+
+    doc = nlp.parse(text)
     venues: list[str] = []
-    for match in _VENUE.finditer(text):
-        words = match.group(0).split()
-        while words and words[0] in _LEADING_STOP:
+    # Buildings: FAC entities, and ORG entities whose last word names a building.
+    for ent in doc.ents:
+        words = ent.text.split()
+        while words and words[0] in _LEADING_STOP | {"the"}:
             words.pop(0)
         venue = " ".join(words)
-        if len(words) >= 2 and venue not in venues:
+        if ent.label_ in ("FAC", "ORG") and _VENUE.fullmatch(venue) and venue not in venues:
             venues.append(venue)
-    people = find_people(text)
+    people = find_people(doc)
+    quotes = find_quotes(text, people)
+    quoted = [(q.start, q.end) for q in quotes]
+    deeds = roles.read_deeds(doc, people, quoted)
     lead_start, lead_end = context.lead(text, title)
+    title_span = None
+    if title and (at := text.find(title)) >= 0:
+        title_span = (at, at + len(title))
+    places = find_places(doc, people)
+    dates = [d for d in find_dates(text, published) if _not_dateline(text, d, published)]
+    reading = ev.read_event(doc, title_span, (lead_start, lead_end), dates, places, venues,
+                            [a.start for a in deeds.appointed if a.position])
+    speakers: dict[str, int] = {}
+    for q in quotes:
+        if q.speaker:
+            speakers[q.speaker] = speakers.get(q.speaker, 0) + 1
+    descriptors = {}
+    for p in people:
+        role, affiliation = roles.describe(doc, p)
+        old = context.describe(text, p)
+        descriptors[p.name] = context.Descriptor(role or old.role,
+                                                 affiliation or old.affiliation)
+    event_sents = ev.event_sentences(doc)
+    most = max((len(p.mentions) for p in people), default=0)
+    feats = {p.name: ev.features(p, deeds, speakers, len(text), title_span,
+                                 (lead_start, lead_end), event_sents, quoted,
+                                 bool(descriptors[p.name].role), most)
+             for p in people}
+    scores = {name: ev.participation_score(f) for name, f in feats.items()}
+    threshold = ev.threshold()
+    absent = sorted(deeds.absent, key=deeds.absent.__getitem__)
+    appointed: dict[str, Any] = {}
+    for a in deeds.appointed:
+        if a.position and a.name not in appointed:
+            appointed[a.name] = a
+    # Who the parse says attended, met or was appointed took part, whatever the score.
+    sure = set(appointed) | set(deeds.took_part)
+    participants = sorted((n for n, sc in scores.items()
+                           if (sc >= threshold or n in sure) and n not in absent),
+                          key=lambda n: -scores[n])
     return Candidates(
         people=people,
-        quotes=find_quotes(text, people),
-        dates=[d for d in find_dates(text, published) if _not_dateline(text, d, published)],
-        places=find_places(text, people),
+        quotes=quotes,
+        dates=dates,
+        places=places,
         venues=venues,
-        descriptors={p.name: context.describe(text, p) for p in people},
-        absent=context.cue_people(text, people, context.ABSENCE_CUES),
-        appointed=context.cue_people(text, people, context.APPOINTMENT_CUES),
-        has_absence_cue=bool(context.ABSENCE_CUES.search(text)),
+        descriptors=descriptors,
+        absent=absent,
+        appointed=list(appointed),
+        has_absence_cue=bool(absent) or bool(context.ABSENCE_CUES.search(text)),
         title=title,
         lead=" ".join(text[lead_start:lead_end].split()),
         lead_span=(lead_start, lead_end),
         published=published,
+        participants=participants,
+        appointments=list(appointed.values()),
+        parties=deeds.parties,
+        event=reading,
+        features=feats,
+        absent_options=list(dict.fromkeys(
+            [*absent, *context.cue_people(text, people, context.ABSENCE_CUES)])),
+        appointed_options=list(dict.fromkeys(
+            [*appointed, *context.cue_people(text, people, context.APPOINTMENT_CUES)])),
     )
+
+
+def find_people(text: str) -> list[PersonCandidate]:
+    """People named in `text` (parses it; `gather` reuses its one parse instead)."""
+    from summarizer.text import nlp, people
+
+    return people.find_people(nlp.parse(text))
+
+
+def find_places(text: str, people: list[PersonCandidate] | None = None) -> list[PlaceCandidate]:
+    """Cities and countries named in `text` (parses it)."""
+    from summarizer.text import nlp
+    from summarizer.text import people as people_mod
+
+    doc = nlp.parse(text)
+    return people_mod.find_places(doc, people_mod.find_people(doc) if people is None else people)

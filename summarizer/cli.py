@@ -4,6 +4,7 @@
     summarize DIR --out results.jsonl                       a resumable batch
     summarize eval DATASET                                  score against references
     summarize schema [NAME]                                 the JSON Schema of a result
+    summarize serve [--port 8765]                           a local web page and JSON API
 """
 
 from __future__ import annotations
@@ -293,6 +294,13 @@ def _mount_eval() -> None:
 
 
 _mount_eval()
+
+# The web page and JSON API; the web stack itself is imported only when it runs.
+from summarizer.cli_serve import serve as _serve  # noqa: E402
+
+app.command("serve", short_help="A local web page and JSON API.",
+            help="A local web page and JSON API on the same engine "
+            "(http://127.0.0.1:8765).")(_serve)
 
 
 def main() -> None:

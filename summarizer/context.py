@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from summarizer._lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, SPEECH_VERBS, gazetteer
-from summarizer._people import PersonCandidate
+from summarizer.text.people import PersonCandidate
 
 __all__ = ["Descriptor", "cue_people", "describe", "lead", "position_near", "sentences"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -97,9 +98,11 @@ def _small_draft(part: str, c: Candidates) -> type[BaseModel] | None:
 
 def draft_model(part: str, c: Candidates, *, constrained: bool,
                 small: bool = False) -> type[BaseModel] | None:
-    """The response model for one part, or None when there is nothing the model could pick."""
+    """The response model for one part, or None when no call earns its keep: nothing to
+    pick, or a small model whose picks do not beat the code's own (benchmarks/ablation.py).
+    """
     if small and constrained:
-        return _small_draft(part, c)
+        return None
     # Without a constraining decoder, names are free text and grounded afterwards.
     name: Any = _choice(c.names) if constrained else Str80 | None
     if part == "event":
@@ -121,9 +124,9 @@ def draft_model(part: str, c: Candidates, *, constrained: bool,
         return create_model("KeyQuotes", key_quotes=(list[item], Field(max_length=5)))
     if part == "appointments":
         # Only people in a sentence that speaks of an appointment can have been appointed.
-        if not c.appointed:
+        if not c.appointed_options:
             return None
-        person = Literal[tuple(c.appointed)] if constrained else Str80
+        person = Literal[tuple(c.appointed_options)] if constrained else Str80
         item = create_model("Appointment", person=(person, ...), position=(Str80, ...),
                             organization=(Str80 | None, ...))
         return create_model("Appointments", appointments=(list[item], Field(max_length=6)))
@@ -133,7 +136,7 @@ def draft_model(part: str, c: Candidates, *, constrained: bool,
         if not c.has_absence_cue:
             return None  # nothing in the text speaks of anyone staying away
         if constrained:
-            fields["name"] = (_choice(c.absent), ...)
+            fields["name"] = (_choice(c.absent_options), ...)
         fields["reason"] = (Str200 | None, ...)
     item = create_model(part.title()[:-1], **fields)
     return create_model(part.title(), **{part: (list[item], Field(max_length=10))})
@@ -205,8 +208,9 @@ def _event(d: Any, c: Candidates, small: bool) -> Event:
                                 end=mention.end, rule=mention.rule, published=c.published)
     country = d.country
     city_country = {p.name: p.country for p in c.places if p.kind == "city"}
-    if d.city and city_country.get(d.city):
-        country = city_country[d.city]  # the gazetteer knows where the city is
+    named = {p.name for p in c.places if p.kind == "country"}
+    if d.city and city_country.get(d.city) in named:
+        country = city_country[d.city]  # the city's country, where the article names it
     title = _clean(getattr(d, "title", None), c)
     summary = _clean(getattr(d, "summary", None), c)
     if small or not title:
@@ -254,6 +258,8 @@ def to_items(part: str, draft: BaseModel | None, text: str, c: Candidates,
     `small`: the model is too weak for free text, so titles, summaries, roles, dates and
     positions come from the article's own words (see `context`), never from the model.
     """
+    if small and draft is None:
+        return code_items(part, text, c)
     if part == "event":
         assert draft is not None
         return _event(draft, c, small)
@@ -315,3 +321,61 @@ def reconcile(parts: dict[str, Any], small: bool) -> dict[str, Any]:
         parts["participants"] = [p for p in parts["participants"]
                                  if not any(names_match(p.name, a) for a in absent)]
     return parts
+
+
+def _key_quotes(c: Candidates, limit: int = 5) -> list[Any]:
+    """Whole quoted sentences of the people at the centre of the event first, then other
+    attributed sentences, then fragments only when nothing better exists."""
+    central = {n: i for i, n in enumerate([*c.participants, *c.absent, *c.appointed])}
+
+    def rank(q: Any) -> tuple[int, int, int]:
+        tier = 0 if q.sentence and q.speaker in central else 1 if q.sentence and q.speaker \
+            else 2 if q.sentence else 3 if q.speaker and q.words >= 3 else 4
+        return (tier, central.get(q.speaker, 99), q.start)
+
+    chosen = sorted(c.quotes, key=rank)
+    best = [q for q in chosen if rank(q)[0] < 3][:limit] or chosen[:min(limit, 2)]
+    return sorted(best, key=lambda q: q.start)
+
+
+def code_items(part: str, text: str, c: Candidates) -> Any:
+    """The code's own reading of the article, where no model call earns its keep."""
+    if part == "event":
+        r = c.event
+        d = SimpleNamespace(type=r.type or "other", venue=r.venue, city=r.city,
+                            country=r.country)
+        event = _event(d, c, small=True)
+        if r is not None and r.type:
+            event.type = r.type
+        mention = r.date if r is not None else None
+        event.date = mention.date if mention else None
+        event.date_evidence = DateEvidence(
+            expression=mention.expression, start=mention.start, end=mention.end,
+            rule=mention.rule, published=c.published) if mention else None
+        return event
+    if part == "quotes":
+        return [KeyQuote(speaker=q.speaker, text=q.text,
+                         grounding=Grounding(status="exact", start=q.start, end=q.end,
+                                             matched=q.text),
+                         speaker_grounding=_name_grounding(text, q.speaker, c))
+                for q in _key_quotes(c)]
+    if part == "appointments":
+        return [Appointment(person=a.name, position=a.position,
+                            organization=a.organization or _organization_in(a.position),
+                            grounding=_name_grounding(text, a.name, c))
+                for a in c.appointments]
+    names = c.participants if part == "participants" else c.absent
+    model = Participant if part == "participants" else Absentee
+    items = []
+    for name in names:
+        found = c.descriptors.get(name)
+        values: dict[str, Any] = {"name": name, "role": getattr(found, "role", None),
+                                  "affiliation": getattr(found, "affiliation", None)}
+        if part == "absentees":
+            values["reason"] = None
+        items.append(model(**values, grounding=_name_grounding(text, name, c)))
+    if part == "participants":  # parties named only by country or body
+        for affiliation in dict.fromkeys(p.affiliation for p in c.parties):
+            role = next(p.role for p in c.parties if p.affiliation == affiliation)
+            items.append(Participant(name=None, role=role, affiliation=affiliation))
+    return items

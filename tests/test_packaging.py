@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from .conftest import ROOT
@@ -15,6 +16,9 @@ def test_the_wheel_carries_prompts_and_schemas(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(tmp_path / "dist"), str(ROOT)], check=True)
     wheel = next((tmp_path / "dist").glob("summarizer-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())  # the `serve` page's own files
+    assert {"summarizer/serve/templates/index.html", "summarizer/serve/static/app.js",
+            "summarizer/serve/static/app.css"} <= names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q",
                     "--target", str(target), str(wheel)], check=True)

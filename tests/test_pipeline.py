@@ -230,31 +230,26 @@ async def test_asummarize_is_the_async_variant(seed_text: str) -> None:
     assert result.event.location.city == "Minsk"
 
 
-def test_a_small_model_only_chooses_and_the_text_supplies_the_words(seed_text: str) -> None:
-    # What SmolLM2-135M is asked for: bare choices, no generated text at all.
-    fake = FakeBackend(small=True).enqueue(
-        {"type": "debate", "venue": "Independence Palace", "city": "Minsk",
-         "country": "Kazakhstan"},
-        {"participants": ["Vladimir Putin", "Vladimir Putin", "Alyaksandr Lukashenka"]},
-        {"absentees": ["Nikol Pashinyan"]},
-        {"appointments": ["Andrei Serdyukov"]},
-        {"key_quotes": ["Q4"]},
-    )
+def test_the_small_default_model_is_not_called_the_text_layer_decides(seed_text: str) -> None:
+    # SmolLM2-135M's picks scored no better than the code's own (benchmarks/ablation.py),
+    # so with it no call is made: an empty queue would fail on the first call.
+    fake = FakeBackend(small=True)
     brief = summarize(seed_text, "brief", backend=fake)
+    assert fake.calls == []
+    assert brief.meta.usage.calls == 0
     event = brief.event
-    assert event.date == dt.date(2023, 11, 23)  # the first dated expression, in code
-    assert event.location.country == "Belarus"  # Minsk is in Belarus, whatever was picked
-    assert event.type == "summit"  # the lead says "summit"
+    assert event.date == dt.date(2023, 11, 23)  # "on Thursday", in the event's sentence
+    assert (event.location.city, event.location.country) == ("Minsk", "Belarus")
+    assert event.type == "summit"
     assert event.summary in " ".join(seed_text.split())  # the lead, verbatim
-    assert [(p.name, p.role, p.affiliation) for p in brief.participants] == [
-        ("Vladimir Putin", "President", "Russia"),
-        ("Alyaksandr Lukashenka", "leader", "Belarus")]
+    names = [p.name for p in brief.participants]
+    # "Putin ... attended": the subject of an attending verb took part, whatever the score.
+    assert {"Vladimir Putin", "Alyaksandr Lukashenka"} <= set(names)
+    assert [a.name for a in brief.absentees] == ["Nikol Pashinyan"]  # "neither ... nor"
+    assert brief.appointments[0].person == "Andrei Serdyukov"
     assert brief.appointments[0].position == "head of the Joint Staff of the CSTO"
-    assert brief.appointments[0].organization == "CSTO"
-    assert brief.key_quotes[0].text == "This is irresponsible and short-sighted"
-    assert brief.key_quotes[0].speaker == "Alyaksandr Lukashenka"  # attributed in code
-    schema = fake.calls[1][1].model_json_schema()
-    assert schema["properties"]["participants"]["items"]["enum"][0] == "Vladimir Putin"
+    quotes = {q.text: q.speaker for q in brief.key_quotes}
+    assert quotes["This is irresponsible and short-sighted"] == "Alyaksandr Lukashenka"
 
 
 def test_a_context_overflow_makes_smaller_chunks_instead_of_failing() -> None:

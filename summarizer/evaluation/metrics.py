@@ -80,6 +80,11 @@ def aggregate(scores: Sequence[ArticleScore], schema: str = "brief") -> Metrics:
         for name in _EVENT:
             out[f"event.{name}_accuracy"] = _ratio(
                 sum(s.event.get(name, 0.0) for s in scores), n, None)
+        # "Both null" counts as right above; over the references that state a day, a
+        # summarizer that never gives a date scores 0 here.
+        dated = [s for s in scores if s.event.get("has_date")]
+        out["event.date_accuracy_dated"] = _ratio(
+            sum(s.event.get("date", 0.0) for s in dated), len(dated), None)
         out["event.title_similarity"] = _ratio(
             sum(s.event.get("title_similarity", 0.0) for s in scores), n, None)
     g = [s.grounding for s in scores]

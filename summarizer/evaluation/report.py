@@ -60,6 +60,8 @@ def _field_table(m: Metrics, title: str) -> Table:
     if "event.date_accuracy" in m:
         details = [f"{k} {_fmt(m[f'event.{k}_accuracy'])}"
                    for k in ("date", "city", "country", "type", "title")]
+        details.insert(1, f"date where the reference has one "
+                          f"{_fmt(m.get('event.date_accuracy_dated'))}")
         details.append(f"title similarity {_fmt(m['event.title_similarity'])}")
         table.add_row("event (accuracy)", "", "", "", " · ".join(details))
     return table

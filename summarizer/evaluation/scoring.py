@@ -254,11 +254,12 @@ def score_quotes(reference: Reference, preds: Sequence[KeyQuote], article: str,
 def score_event(reference: Reference, event: Any | None, article: str) -> dict[str, float]:
     """Accuracy (0/1) of date, city, country, type; title similarity and its 0.5 cut."""
     ref = reference.event
+    dated = {"has_date": float(ref.date is not None)}
     if event is None:
         return dict.fromkeys(("date", "city", "country", "type", "title", "title_similarity"),
-                             0.0)
+                             0.0) | dated
     similarity = title_similarity(ref.title, event.title)
-    return {
+    return dated | {
         "date": float(event.date == ref.date),
         "city": float(field_matches(ref.location.city, event.location.city, article,
                                     kind="place")),
