@@ -176,7 +176,9 @@ class EmbeddedBackend:
         self.is_default = not settings.model
         self.small = self.is_default  # SmolLM2-135M; a user's own GGUF is trusted
         self.n_ctx: int | None = settings.n_ctx
-        self._server = _load_server(str(path), settings.n_ctx, settings.n_threads)
+        # Loaded on the first call: with the small default the text layer decides and no
+        # call is made, so a brief never waits for (or spends memory on) the model.
+        self._server: Any = None
         mode = instructor.Mode.JSON_SCHEMA
         self._client = instructor.AsyncInstructor(
             client=None, create=instructor.patch(create=self._acreate, mode=mode), mode=mode
@@ -184,6 +186,9 @@ class EmbeddedBackend:
 
     def _generate(self, request: dict[str, Any]) -> dict[str, Any]:
         with _GENERATE_LOCK, _cross_process_lock():
+            if self._server is None:
+                self._server = _load_server(str(self.path), self.settings.n_ctx,
+                                            self.settings.n_threads)
             out = self._server.handle_chat_completions(request)
         return out if isinstance(out, dict) else {"error": {"message": str(out)}}
 

@@ -194,6 +194,7 @@ class Candidates:
     # What a capable model may choose from: the code's picks first, then everyone named
     # in a sentence that speaks of absence or appointment.
     parties: list[Any] = field(default_factory=list)  # text.roles.Party: unnamed, took part
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # the parse's
     absent_options: list[str] = field(default_factory=list)
     appointed_options: list[str] = field(default_factory=list)
 
@@ -242,7 +243,7 @@ class Candidates:
             appointments=self.appointments, event=self.event, features=self.features,
             absent_options=[n for n in self.absent_options if n in names],
             parties=[p for p in self.parties if start <= p.start < end],
-            appointed_options=self.appointed_options,
+            appointed_options=self.appointed_options, sentences=self.sentences,
         )
 
 
@@ -272,7 +273,9 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     quotes = find_quotes(text, people)
     quoted = [(q.start, q.end) for q in quotes]
     deeds = roles.read_deeds(doc, people, quoted)
-    lead_start, lead_end = context.lead(text, title)
+    # One sentence splitter for everything: the parse's.
+    spans = [(s.start_char, s.end_char) for s in doc.sents]
+    lead_start, lead_end = context.lead(text, title, spans=spans)
     title_span = None
     if title and (at := text.find(title)) >= 0:
         title_span = (at, at + len(title))
@@ -325,12 +328,13 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         participants=participants,
         appointments=list(appointed.values()),
         parties=deeds.parties,
+        sentences=spans,
         event=reading,
         features=feats,
         absent_options=list(dict.fromkeys(
-            [*absent, *context.cue_people(text, people, context.ABSENCE_CUES)])),
+            [*absent, *context.cue_people(text, people, context.ABSENCE_CUES, spans)])),
         appointed_options=list(dict.fromkeys(
-            [*appointed, *context.cue_people(text, people, context.APPOINTMENT_CUES)])),
+            [*appointed, *context.cue_people(text, people, context.APPOINTMENT_CUES, spans)])),
     )
 
 

@@ -58,10 +58,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def cue_people(text: str, people: list[PersonCandidate], cue: re.Pattern[str]) -> list[str]:
+def cue_people(text: str, people: list[PersonCandidate], cue: re.Pattern[str],
+               spans: list[tuple[int, int]] | None = None) -> list[str]:
     """People mentioned in a sentence that also holds a cue ("skipped", "appointed"),
     nearest to a cue first (small models tend to pick the first choice offered)."""
-    cues = [(m.start(), s, e) for s, e in sentences(text) for m in cue.finditer(text, s, e)]
+    spans = sentences(text) if spans is None else spans
+    cues = [(m.start(), s, e) for s, e in spans for m in cue.finditer(text, s, e)]
     distance: dict[str, int] = {}
     for p in people:
         for ms, me in p.mentions:
@@ -146,7 +148,8 @@ def describe(text: str, person: PersonCandidate) -> Descriptor:
     return Descriptor(role, affiliation)
 
 
-def lead(text: str, title: str | None, max_chars: int = 400) -> tuple[int, int]:
+def lead(text: str, title: str | None, max_chars: int = 400,
+         spans: list[tuple[int, int]] | None = None) -> tuple[int, int]:
     """The span of the first one or two sentences of the body (after headline and dateline)."""
     start = 0
     if title and text.lstrip().startswith(title):
@@ -157,8 +160,9 @@ def lead(text: str, title: str | None, max_chars: int = 400) -> tuple[int, int]:
         offset += match.end()
     start += offset
     # Skip labels and subtitles ("ABSTRACT.", a one-line deck) before the first real sentence.
-    spans = [(s + start, e + start) for s, e in sentences(text[start:])
-             if len(text[s + start:e + start].split()) >= 6]
+    found = [(s + start, e + start) for s, e in sentences(text[start:])] if spans is None \
+        else [(max(s, start), e) for s, e in spans if e > start]
+    spans = [(s, e) for s, e in found if len(text[s:e].split()) >= 6]
     if not spans:
         return (start, start)
     first_start, end = spans[0]
@@ -176,9 +180,10 @@ _POSITION = re.compile(
 )
 
 
-def position_near(text: str, person: PersonCandidate) -> str | None:
+def position_near(text: str, person: PersonCandidate,
+                  spans: list[tuple[int, int]] | None = None) -> str | None:
     """The post named next to a person in an appointment sentence ("… as chief executive")."""
-    for s, e in sentences(text):
+    for s, e in sentences(text) if spans is None else spans:
         if not APPOINTMENT_CUES.search(text, s, e):
             continue
         mentions = [me for ms, me in person.mentions if s <= ms and me <= e]
