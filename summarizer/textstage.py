@@ -35,9 +35,10 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pebble import ProcessPool
+from pebble import ProcessExpired, ProcessPool
 
 from summarizer import candidates
+from summarizer.errors import SummarizerError
 
 __all__ = ["gather", "shutdown", "turn", "workers"]
 
@@ -93,6 +94,12 @@ async def gather(text: str, published: dt.date | None,
                  title: str | None = None) -> candidates.Candidates:
     """`candidates.gather(text, published, title)`, computed in a worker process."""
     future: Any = _get_pool().schedule(candidates.gather, args=(text, published, title))
-    # Cancelling the awaiting task cancels the pebble future, which kills its worker.
-    result: candidates.Candidates = await asyncio.wrap_future(future)
+    try:
+        # Cancelling the awaiting task cancels the pebble future, which kills its worker.
+        result: candidates.Candidates = await asyncio.wrap_future(future)
+    except ProcessExpired as exc:  # killed from outside: the OOM killer, most likely
+        raise SummarizerError(
+            f"the text analysis of the article stopped: its worker process died "
+            f"(exit code {exc.exitcode})",
+            hint="a very long article can run out of memory: lower --max-chars") from exc
     return result
