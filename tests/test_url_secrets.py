@@ -118,3 +118,12 @@ def test_the_cli_names_the_model_on_stderr(server, tmp_path):
     quiet = run_cli([str(tmp_path / "a.txt"), "--schema", "event", "--base-url",
                      server.base_url, "--model", "fake-model", "--no-cache", "-q"], cache)
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_a_gguf_of_ones_own_is_named_too(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "mine.gguf").write_bytes(b"not really a model")
+    done = run_cli([str(tmp_path / "a.txt"), "--schema", "event", "--model",
+                    str(tmp_path / "mine.gguf"), "--no-cache"], tmp_path / "cache")
+    assert done.returncode == 2, done.stderr  # the file is no model: a usage error
+    assert f"note: using mine ({tmp_path / 'mine.gguf'}) on this machine" in done.stderr
