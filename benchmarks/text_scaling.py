@@ -93,7 +93,7 @@ def write(body_table: str, command: str) -> None:
             "inflated by other work; the s/MB column is the shape).\n\n"
             f"{body_table}\n\nThe seam is `summarizer.candidates.gather` as it is when the "
             "script runs. The CLI and the library refuse texts over `--max-chars` "
-            "(500,000 characters by default) before this stage runs, and the per-article "
+            "(200,000 characters by default) before this stage runs, and the per-article "
             "`--deadline` stops it (its worker process is killed).\n")
     pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
     new = pattern.sub(lambda _: body.rstrip("\n"), old) if SECTION in old else (

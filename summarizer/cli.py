@@ -201,7 +201,7 @@ def run(
                                           "are chunked.")] = 8192,
     max_chars: Annotated[int, typer.Option(
         min=1, help="Refuse articles longer than this many characters (exit 3).")]
-    = 500_000,
+    = 200_000,
     cache: Annotated[bool, typer.Option(help="Reuse earlier results for identical "
                                              "inputs and settings.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress.")]

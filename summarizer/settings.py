@@ -51,9 +51,10 @@ class Settings:
     retry_after_cap: float = 60.0  # longest Retry-After we honour
     seed: int = 0
     # Longest article text accepted, in characters (after decoding and HTML extraction).
-    # Ten times a long feature; past it the text analysis alone takes minutes on 2 cores,
-    # so it is refused at once (InputTooLarge, exit 3) instead.
-    max_chars: int = 500_000
+    # About 35,000 words, three times a long feature; past it the text analysis alone takes
+    # minutes on 2 cores (benchmarks/RESULTS.md), so it is refused at once (InputTooLarge,
+    # exit 3) instead.
+    max_chars: int = 200_000
 
     def __post_init__(self) -> None:
         # Whatever built these settings, their secrets are scrubbed from every message.

@@ -68,7 +68,7 @@ def test_a_text_over_max_chars_is_refused_at_once_with_exit_3(server, tmp_path):
     took = time.monotonic() - started
     assert done.returncode == 3, done.stderr
     assert "too long" in done.stderr and "2,000,000 characters" in done.stderr
-    assert "500,000" in done.stderr and "--max-chars" in done.stderr
+    assert "200,000" in done.stderr and "--max-chars" in done.stderr
     assert server.count() == 0
     assert took < 10  # start-up and reading: no text analysis, no model
 
@@ -82,7 +82,7 @@ def test_the_library_refuses_before_any_text_work():
     assert info.value.exit_code == 3
     assert fake.calls == []
     assert time.monotonic() - started < 1
-    assert Settings().max_chars == 500_000  # the documented default
+    assert Settings().max_chars == 200_000  # the documented default
 
 
 async def _summarize(text: str, backend: Any, settings: Settings) -> Any:
