@@ -96,7 +96,7 @@ def write(body_table: str, command: str) -> None:
             "(200,000 characters by default) before this stage runs, and the per-article "
             "`--deadline` stops it (its worker process is killed).\n")
     pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
-    new = pattern.sub(lambda _: body.rstrip("\n"), old) if SECTION in old else (
+    new = pattern.sub(lambda _: body.rstrip("\n") + "\n", old) if SECTION in old else (
         old.rstrip("\n") + "\n\n" + body)
     path.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
 
