@@ -127,7 +127,8 @@ def run(mode: str, items: list[DatasetItem]) -> tuple[dict[str, Any], float, int
         elif mode == "oracle":
             backend = FakeBackend(small=False).enqueue(*[Oracle(item)] * 6)
         started = time.perf_counter()
-        result = summarize(item.article(), "brief", backend=backend, published=item.published)
+        result = summarize(item.article(), "brief", backend=backend, published=item.published,
+                           cache=False)
         seconds.append(time.perf_counter() - started)
         data = result.model_dump(mode="json")
         calls += data["meta"]["usage"]["calls"]

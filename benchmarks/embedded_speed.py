@@ -46,14 +46,14 @@ def main() -> None:
         return original(request)
 
     backend._generate = recording  # type: ignore[method-assign]
-    summarize(article, "brief", backend=backend)  # warm-up: model pages, grammar caches
+    summarize(article, "brief", backend=backend, cache=False)  # warm-up: pages, grammar caches
 
     pipeline_s, replay_s, prompt, generated = [], [], [], []
     for _ in range(args.runs):
         recorded.clear()
         original(FLUSH)
         started = time.perf_counter()
-        brief = summarize(article, "brief", backend=backend)
+        brief = summarize(article, "brief", backend=backend, cache=False)
         pipeline_s.append(time.perf_counter() - started)
         prompt.append(brief.meta.usage.prompt_tokens)
         generated.append(brief.meta.usage.completion_tokens)

@@ -76,11 +76,11 @@ def summarise(items: list[Any], weights: dict[str, Any] | None) -> list[dict[str
     for item in items:
         if weights is None:
             result = summarize(item.article(), "brief", backend=FakeBackend(small=True),
-                               published=item.published)
+                               published=item.published, cache=False)
         else:
             with ev.use_weights(weights):
                 result = summarize(item.article(), "brief", backend=FakeBackend(small=True),
-                                   published=item.published)
+                                   published=item.published, cache=False)
         data = result.model_dump(mode="json")
         records.append({"id": item.id, "schema": "brief", "meta": data.pop("meta"),
                         "prediction": data, "error": None, "error_type": None})

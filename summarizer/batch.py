@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openai
 from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from summarizer.article import Article, read_article
+from summarizer.breaker import CircuitBreaker, failure_reasons
 from summarizer.errors import (
     BackendTimeout,
+    BackendUnavailable,
     BatchIncomplete,
     OutputLocked,
     RateLimited,
@@ -64,6 +65,8 @@ SummarizeFn = Callable[..., Awaitable[Any]]
 # -- records -------------------------------------------------------------------------------
 def error_info(exc: BaseException) -> dict[str, Any]:
     """What a record says about a failure: type, message (keys redacted), attempts, exit code."""
+    import openai  # here, not at the top: importing it costs a second
+
     if isinstance(exc, TimeoutError):
         exc = BackendTimeout("the per-article deadline ran out")
     elif not isinstance(exc, SummarizerError) and (
@@ -237,6 +240,7 @@ class BatchReport:
     wall_s: float = 0.0
     lowest_concurrency: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)  # source, type, message
+    stopped: str | None = None  # why the circuit breaker stopped the batch early
 
     @property
     def exit_code(self) -> int:
@@ -251,9 +255,16 @@ class BatchReport:
         if kinds:
             line += "\nfailures: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
             line += "\nrerun the same command to retry only the failed articles"
+        left = self.total - self.ok - self.failed - self.skipped
+        if self.stopped and left:
+            line += f"\n{left} articles not started (stopped early)"
         return line
 
     def raise_for_failures(self) -> None:
+        if self.stopped:
+            raise BackendUnavailable(self.stopped, hint=f"finished articles are in {self.out}; "
+                                     "once the server answers, rerun the same command to "
+                                     "resume")
         if self.failed:
             raise BatchIncomplete(f"{self.failed} of {self.total} article(s) failed; "
                                   f"see the error records in {self.out}",
@@ -272,12 +283,15 @@ async def run_batch(
     backend: Any = None,
     summarize_fn: SummarizeFn | None = None,
     cache: Any = None,
+    max_failures_in_a_row: int = 10,
 ) -> BatchReport:
     """Summarise `sources` (file paths) into `out`, resuming what an earlier run left.
 
     `sources` are files, as `summarizer.article.expand_sources` returns them; a source
     that cannot be read becomes an error record. Returns counts; the caller turns
-    `report.failed` into exit code 6 (`report.raise_for_failures()`).
+    `report.failed` into exit code 6 (`report.raise_for_failures()`), or exit 4 when
+    `max_failures_in_a_row` articles in a row could not reach the server
+    (`report.stopped`, summarizer/breaker.py; 0 turns the breaker off).
     """
     from summarizer.schemas import schema_for
 
@@ -300,7 +314,8 @@ async def run_batch(
         return await _run(todo=list(dict.fromkeys(sources)),  # a file named twice: once
                           out=out, schema=schema, settings=settings, concurrency=concurrency,
                           published=published, progress=progress, backend=backend,
-                          summarize_fn=summarize_fn, cache=cache)
+                          summarize_fn=summarize_fn, cache=cache,
+                          max_failures_in_a_row=max_failures_in_a_row)
 
 
 @contextlib.contextmanager
@@ -327,7 +342,8 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                concurrency: int, published: dt.date | None, progress: bool, backend: Any,
-               summarize_fn: SummarizeFn, cache: Any) -> BatchReport:
+               summarize_fn: SummarizeFn, cache: Any,
+               max_failures_in_a_row: int) -> BatchReport:
     latest = load_latest(out, schema)
     report = BatchReport(out=out, total=len(todo), lowest_concurrency=concurrency)
     limiter = AdaptiveLimiter(concurrency)
@@ -335,9 +351,11 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
     started = time.monotonic()
     bar = _ProgressBar(len(todo), enabled=progress)
     queue = iter(todo)
+    breaker = CircuitBreaker(max_failures_in_a_row)
 
     def finish(record: dict[str, Any]) -> None:
         writer.submit(record)
+        breaker.observe(record)
         if record["status"] == "ok":
             report.ok += 1
             usage = ((record["result"] or {}).get("meta") or {}).get("usage") or {}
@@ -349,6 +367,9 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
 
     async def worker() -> None:
         for source in queue:  # workers share one iterator: each source is taken once
+            if breaker.tripped:  # the server is gone: take no new articles
+                report.stopped = breaker.reason()
+                break
             try:
                 article = await asyncio.to_thread(read_article, source, published=published)
             except Exception as exc:  # unreadable input: a record, not a crash
@@ -398,7 +419,8 @@ class _ProgressBar:
         self._progress = Progress(
             TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=Console(stderr=True), refresh_per_second=4,
+            # Not a Jupyter widget: plain stderr (no ipywidgets needed, no warning).
+            console=Console(stderr=True, force_jupyter=False), refresh_per_second=4,
         )
         self._task = self._progress.add_task("batch", total=total, counts="")
 
@@ -415,6 +437,8 @@ class _ProgressBar:
         if self._progress is None:
             return
         counts = f"ok {report.ok} failed {report.failed} skipped {report.skipped}"
+        if report.failures:
+            counts += f" ({failure_reasons(report.failures)})"
         if limiter.limit < limiter.maximum:
             counts += f" (slowed to {limiter.limit} in flight)"
         self._progress.update(self._task, completed=report.ok + report.failed + report.skipped,

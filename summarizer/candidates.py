@@ -274,7 +274,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     quoted = [(q.start, q.end) for q in quotes]
     deeds = roles.read_deeds(doc, people, quoted)
     # One sentence splitter for everything: the parse's.
-    spans = [(s.start_char, s.end_char) for s in doc.sents]
+    spans = [(s.start_char, s.end_char) for s in nlp.sentences(doc)]
     lead_start, lead_end = context.lead(text, title, spans=spans)
     title_span = None
     if title and (at := text.find(title)) >= 0:

@@ -10,22 +10,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 from rich.console import Console
 
-from summarizer.cli_common import DefaultCommandGroup
-from summarizer.errors import SummarizerError, redact
-from summarizer.output import FORMATS, render, rich_view
-from summarizer.schemas import SCHEMAS
+from summarizer.cli_common import HELP_OPTIONS, DefaultCommandGroup
+from summarizer.cli_view import FORMATS, Emitter, StatusLine, status_line
+from summarizer.errors import ConfigError, SummarizerError, redact
 from summarizer.settings import Settings
 
 __all__ = ["app", "main"]
@@ -41,6 +38,9 @@ network). For better results use a stronger model: --model path/to/model.gguf, a
 server with --base-url http://localhost:8080/v1 (llama.cpp, vLLM, Ollama), or OpenAI with
 OPENAI_API_KEY and --model gpt-4o-mini.
 
+Run `summarize ARTICLE --help` for the run options alone; `summarize eval --help`,
+`summarize models`, `summarize logs` for the rest.
+
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 model backend failed,
 5 invalid model output, 6 batch finished with failures, 7 eval gate failed, 130 interrupted.
 """
@@ -52,11 +52,22 @@ TINY_MODEL_NOTE = (
     "with --model gpt-4o-mini."
 )
 
-app = typer.Typer(cls=DefaultCommandGroup, help=HELP, no_args_is_help=True,
-                  rich_markup_mode=None, add_completion=False)
+
+class _MainGroup(DefaultCommandGroup):
+    # Imported on use: the eval harness and the run log are not needed to summarise.
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "eval": ("summarizer.cli_eval:app", "Score summaries against a labelled dataset."),
+        "models": ("summarizer.cli_logs:models_app", "List the models you can use."),
+        "logs": ("summarizer.cli_logs:logs_app", "List and show past runs (the run log)."),
+    }
+
+
+app = typer.Typer(cls=_MainGroup, help=HELP, no_args_is_help=True, rich_markup_mode=None,
+                  add_completion=False, context_settings=HELP_OPTIONS)
 err = Console(stderr=True)
 
-SchemaOpt = Annotated[str, typer.Option("--schema", "-s", help=f"One of: {', '.join(SCHEMAS)}.")]
+SCHEMA_NAMES = "brief, event, participants, absentees, appointments, quotes"
+SchemaOpt = Annotated[str, typer.Option("--schema", "-s", help=f"One of: {SCHEMA_NAMES}.")]
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", "-m", envvar="SUMMARIZER_MODEL", show_envvar=True,
     help="A .gguf file (run here), or a model name on --base-url / OpenAI.")]
@@ -83,46 +94,13 @@ def _setup_logging(verbose: int) -> None:
 
 
 def _fail(error: SummarizerError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    # soft_wrap: a URL or a path in a message must stay whole, to be copied
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     if error.hint:
-        err.print(f"hint: {error.hint}", highlight=False)
+        err.print(f"hint: {error.hint}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(error.exit_code)
-
-
-def _print(result: Any, fmt: str | None, many: bool) -> None:
-    if fmt is None:
-        fmt = "table" if sys.stdout.isatty() else "jsonl" if many else "json"
-    if fmt == "table" and sys.stdout.isatty():
-        Console().print(rich_view(result))
-    else:
-        sys.stdout.write(render(result, fmt).rstrip("\n") + "\n")
-        sys.stdout.flush()
-
-
-@contextlib.contextmanager
-def _status(message: str, *, enabled: bool) -> Iterator[None]:
-    """A spinner on stderr (terminals only) showing the pipeline's current step."""
-    if not enabled or not err.is_terminal:
-        yield
-        return
-
-    class _ToStatus(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            status.update(f"{message}: {record.getMessage()}")
-
-    handler = _ToStatus(logging.INFO)
-    logger = logging.getLogger("summarizer.pipeline")
-    level, propagate = logger.level, logger.propagate
-    with err.status(message) as status:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False  # shown on the status line, not printed as well
-        try:
-            yield
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-            logger.propagate = propagate
 
 
 def _model_note(backend: Any, settings: Settings) -> str:
@@ -146,26 +124,57 @@ def _cache(enabled: bool) -> Any:
 
 
 async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: str,
-                          fmt: str | None, pub: dt.date | None, settings: Settings,
-                          backend: Any, store: Any) -> int:
+                          emitter: Emitter, pub: dt.date | None, settings: Settings,
+                          backend: Any, store: Any, status: StatusLine) -> int:
     """Summarise and print articles one by one; returns how many failed."""
-    from summarizer.article import read_article
-    from summarizer.pipeline import asummarize
-
     failures = 0
-    for source in sources:
+    for k, source in enumerate(sources, 1):
+        if len(sources) > 1:
+            status.article(f"article {k} of {len(sources)}: {Path(source).name}")
         try:
-            article = preread.get(source) or read_article(source, published=pub)
-            result = await asummarize(article, schema, settings=settings, backend=backend,
-                                      cache=store)
+            result = await _one(source, preread, schema, pub, settings, backend, store,
+                                status)
         except SummarizerError as exc:
             if len(sources) == 1:
                 raise
             failures += 1
-            err.print(f"[red]error[/] {source}: {exc}", highlight=False)
+            err.print(f"error {source}: {exc}", style="red", markup=False, highlight=False,
+                      soft_wrap=True)
             continue
-        _print(result, fmt, many=len(sources) > 1)
+        if emitter.tty:
+            with status.paused():
+                emitter.emit(result)
+        else:
+            emitter.emit(result)
     return failures
+
+
+async def _one(source: str, preread: dict[str, Any], schema: str, pub: dt.date | None,
+               settings: Settings, backend: Any, store: Any, status: StatusLine) -> Any:
+    from summarizer.article import read_article
+    from summarizer.pipeline import asummarize
+    from summarizer.retry import retry_listener
+
+    article = preread.get(source) or read_article(source, published=pub)
+    with retry_listener(status.retrying):  # a wait between retries says why on the line
+        return await asummarize(article, schema, settings=settings, backend=backend,
+                                cache=store)
+
+
+def _show_page(page: str, sources: list[str], open_it: bool) -> None:
+    """--format html: the page on stdout, or (--open) in a file opened in the browser."""
+    if not open_it:
+        sys.stdout.write(page)
+        return
+    import tempfile
+    import webbrowser
+
+    stem = Path(sources[0]).stem if len(sources) == 1 and sources[0] != "-" else "summaries"
+    path = Path(tempfile.gettempdir()) / f"summarizer-{stem}.html"
+    path.write_text(page, encoding="utf-8")
+    path.chmod(0o600)  # an article may be private
+    err.print(f"wrote {path}", highlight=False)
+    webbrowser.open(path.as_uri())
 
 
 @app.command("run", help="Summarise articles (the default command: `summarize FILE`).")
@@ -204,48 +213,58 @@ def run(
     = 200_000,
     cache: Annotated[bool, typer.Option(help="Reuse earlier results for identical "
                                              "inputs and settings.")] = True,
+    log: Annotated[bool, typer.Option(
+        "--log/--no-log", help="Record each summary in the run log (`summarize logs`); "
+        "SUMMARIZER_LOG=0 turns it off too.")] = True,
+    open_page: Annotated[bool, typer.Option(
+        "--open", help="Write the HTML page to a file and open it in the browser.")]
+    = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress.")]
     = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
     _setup_logging(verbose)
+    from summarizer import runlog
     from summarizer.article import check_size, expand_sources, read_article
-    from summarizer.backends import get_backend
-    from summarizer.schemas import schema_for
+    from summarizer.schemas import canonical_schema
 
     pub = published.date() if published else None
+    log_switch = runlog.switch(log)
     try:
-        schema_for(schema)
+        schema = canonical_schema(schema)
+        fmt = "html" if open_page and fmt is None else fmt.lower() if fmt else None
         if fmt is not None and fmt not in FORMATS:
-            raise SummarizerError(f"unknown format {fmt!r}", hint=f"one of {FORMATS}")
+            raise ConfigError(f"unknown format {fmt!r}",
+                              hint=f"choose one of: {', '.join(FORMATS)}")
+        if open_page and fmt != "html":
+            raise ConfigError("--open shows the HTML page", hint="drop --format, or use html")
         settings = Settings.from_env(
             model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
             timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx,
             max_retries=max_retries, max_chars=max_chars)
         sources = expand_sources(articles)
+        emitter = Emitter(fmt, many=len(sources) > 1)
         preread = {}
         if len(sources) == 1 and out is None:  # a bad input fails before the model loads
             preread[sources[0]] = read_article(sources[0], published=pub)
             check_size(preread[sources[0]], settings.max_chars)
-        backend = get_backend(settings)
+        from summarizer import backends
+
+        backend = backends.get_backend(settings)
         if not quiet:
             err.print(_model_note(backend, settings), style="dim", highlight=False,
                       soft_wrap=True, markup=False)
         store = _cache(cache)
         if out is not None:
-            from summarizer.batch import run_batch
-
-            report = asyncio.run(run_batch(
-                sources, out, schema=schema, settings=settings, concurrency=concurrency,
-                published=pub, progress=not quiet, backend=backend, cache=store))
-            if not quiet:
-                err.print(report.summary(), highlight=False)
-            report.raise_for_failures()  # BatchIncomplete: exit 6
+            _batch(sources, out, schema, settings, concurrency, pub, quiet, backend, store)
             return
         # One event loop for all articles: the HTTP client's pool belongs to it.
-        with _status(f"summarizing with {backend.model}", enabled=not quiet):
-            failures = asyncio.run(_summarize_each(sources, preread, schema, fmt, pub,
-                                                   settings, backend, store))
+        with status_line(err, f"summarizing with {backend.model}", enabled=not quiet) as status:
+            failures = asyncio.run(_summarize_each(sources, preread, schema, emitter, pub,
+                                                   settings, backend, store, status))
+        page = emitter.close()
+        if page is not None:
+            _show_page(page, sources, open_page)
         if failures:
             from summarizer.errors import BatchIncomplete
 
@@ -253,12 +272,29 @@ def run(
     except SummarizerError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
+        if out is not None:
+            err.print(f"interrupted: finished articles are in {out}; rerun the same command "
+                      "to resume", highlight=False)
         raise typer.Exit(130) from None
+    finally:
+        runlog.restore(log_switch)
+
+
+def _batch(sources: list[str], out: Path, schema: str, settings: Settings, concurrency: int,
+           pub: dt.date | None, quiet: bool, backend: Any, store: Any) -> None:
+    from summarizer.batch import run_batch
+
+    report = asyncio.run(run_batch(
+        sources, out, schema=schema, settings=settings, concurrency=concurrency,
+        published=pub, progress=not quiet, backend=backend, cache=store))
+    if not quiet:
+        err.print(report.summary(), highlight=False)
+    report.raise_for_failures()  # BatchIncomplete: exit 6
 
 
 @app.command("schema", help="Print the JSON Schema of a result (the output contract).")
 def schema_cmd(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCHEMAS)}.")] = "brief",
+    name: Annotated[str, typer.Argument(help=f"One of: {SCHEMA_NAMES}.")] = "brief",
 ) -> None:
     from summarizer.schemas import schema_for
 
@@ -284,16 +320,6 @@ def _main(
 ) -> None:
     pass
 
-
-def _mount_eval() -> None:
-    try:
-        from summarizer import cli_eval
-    except ImportError:  # pragma: no cover - during development only
-        return
-    app.add_typer(cli_eval.app, name="eval", help="Score summaries against a labelled dataset.")
-
-
-_mount_eval()
 
 # The web page and JSON API; the web stack itself is imported only when it runs.
 from summarizer.cli_serve import serve as _serve  # noqa: E402

@@ -18,9 +18,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from summarizer.cli_common import DefaultCommandGroup
+from summarizer.cli_common import HELP_OPTIONS, DefaultCommandGroup
 from summarizer.errors import GateFailed, SummarizerError
-from summarizer.evaluation.metrics import METRIC_HELP, check_gates, metric_names, parse_gate
+from summarizer.evaluation.metrics import LOWER_IS_BETTER, check_gates, metric_names, parse_gate
 from summarizer.evaluation.report import compare, print_compare, print_run
 from summarizer.evaluation.runner import EvalRun, evaluate, rescore
 
@@ -28,8 +28,24 @@ __all__ = ["app"]
 
 _GATE_HELP = (
     "Fail (exit 7) when FIELD.METRIC is below VALUE, e.g. participants.f1=0.8; repeatable. "
-    f"Metrics: {METRIC_HELP}."
+    "The metric names are listed at the end of `summarize eval --help`."
 )
+
+
+def metrics_epilog(schema: str = "brief", width: int = 78) -> str:
+    """The metric names a gate takes, whole, a few per line (click's \\b: no rewrapping)."""
+    names = [n for n in metric_names(schema) if not any(t in n for t in LOWER_IS_BETTER)]
+    lines: list[str] = []
+    for field in dict.fromkeys(n.split(".")[0] for n in names):
+        line = " "
+        for name in (n for n in names if n.split(".")[0] == field):
+            if len(line) + len(name) + 2 > width:
+                lines.append(line)
+                line = " "
+            line += " " + name
+        lines.append(line)
+    return ("\b\nMetrics for --fail-under FIELD.METRIC=VALUE (schema brief):\n"
+            + "\n".join(lines))
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -37,6 +53,9 @@ app = typer.Typer(
     "DATASET/references/*.yaml) and compare runs. `summarize eval DATASET` runs `run`.",
     no_args_is_help=False,
     add_completion=False,
+    context_settings=HELP_OPTIONS,
+    epilog=metrics_epilog(),
+    rich_markup_mode=None,
 )
 
 
@@ -96,6 +115,7 @@ def _finish(run: EvalRun, fmt: Format, per_article: bool, gates: dict[str, float
 
 
 @app.command("run", help="Summarize every article of DATASET and score it. " + _GATE_HELP,
+             epilog=metrics_epilog(),
              short_help="Summarize and score every article of DATASET (the default).")
 def run_command(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder.", exists=True,
@@ -160,9 +180,17 @@ def compare_command(
     changed_only: Annotated[bool, typer.Option("--changed-only",
                                                help="Hide unchanged metrics.")] = False,
     fmt: FormatOpt = Format.table,
+    html: Annotated[Path | None, typer.Option(
+        "--html", metavar="FILE", help="Also write a page with the per-field deltas "
+        "(table and bars).")] = None,
 ) -> None:
     with _exit_codes():
         deltas = compare(run_a, run_b)
+    if html is not None:
+        from summarizer.evaluation.report_html import compare_html
+
+        html.write_text(compare_html(deltas, (run_a.name, run_b.name)), encoding="utf-8")
+        Console(stderr=True).print(f"wrote {html}", highlight=False)
     if fmt is Format.json:
         typer.echo(json.dumps([{"metric": d.metric, "a": d.a, "b": d.b, "delta": d.delta}
                                for d in deltas], indent=2))

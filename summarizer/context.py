@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from summarizer._lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, SPEECH_VERBS, gazetteer
+from summarizer.text.nlp import span_index
 from summarizer.text.people import PersonCandidate
 
 __all__ = ["Descriptor", "cue_people", "describe", "lead", "position_near", "sentences"]
@@ -63,16 +64,21 @@ def cue_people(text: str, people: list[PersonCandidate], cue: re.Pattern[str],
     """People mentioned in a sentence that also holds a cue ("skipped", "appointed"),
     nearest to a cue first (small models tend to pick the first choice offered)."""
     spans = sentences(text) if spans is None else spans
-    cues = [(m.start(), s, e) for s, e in spans for m in cue.finditer(text, s, e)]
+    cues: dict[int, list[int]] = {}  # sentence index -> cue offsets, for a lookup per mention
+    for i, (s, e) in enumerate(spans):
+        found = [m.start() for m in cue.finditer(text, s, e)]
+        if found:
+            cues[i] = found
     distance: dict[str, int] = {}
     for p in people:
         for ms, me in p.mentions:
             if _REPORTS.match(text, me):
                 continue  # "Lukashenka said Armenia's absence...": who reports it, not who
-            for at, s, e in cues:
-                if s <= ms and me <= e:
-                    d = abs(ms - at)
-                    distance[p.name] = min(distance.get(p.name, d), d)
+            k = span_index(ms, spans)
+            if k is None or k not in cues or me > spans[k][1]:
+                continue
+            d = min(abs(ms - at) for at in cues[k])
+            distance[p.name] = min(distance.get(p.name, d), d)
     return sorted(distance, key=distance.__getitem__)
 
 

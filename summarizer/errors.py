@@ -45,6 +45,8 @@ __all__ = [
     "redact",
     "redact_url",
     "register_secret",
+    "safe_url",
+    "unreachable_message",
 ]
 
 
@@ -233,3 +235,32 @@ def redact(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
     return text
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` without user:password@ and without its query string (both can carry keys)."""
+    if not url:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(url))
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return redact(urlunsplit((parts.scheme, host, parts.path, "", "")))
+
+
+_REASONS = {"ConnectionRefusedError": "connection refused (is the server running?)",
+            "gaierror": "host name not found", "TimeoutError": "timed out",
+            "ConnectionResetError": "connection reset by the server"}
+
+
+def unreachable_message(exc: BaseException, url: str | None) -> str:
+    """"cannot reach URL: why", from the deepest cause of a connection error."""
+    reason, seen = "", exc
+    while seen is not None:
+        reason = _REASONS.get(type(seen).__name__, reason)
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    if not reason:
+        reason = str(getattr(exc, "message", "") or exc).rstrip(".").lower() or "no answer"
+    return f"cannot reach {safe_url(url) or 'the model server'}: {reason}"

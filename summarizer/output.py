@@ -7,7 +7,6 @@ article: a check mark with its character span, or a cross.
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
@@ -20,7 +19,7 @@ from rich.text import Text
 
 __all__ = ["FORMATS", "render", "rich_view", "strip_extras", "to_html"]
 
-FORMATS = ("json", "jsonl", "yaml", "markdown", "table")
+FORMATS = ("json", "jsonl", "yaml", "markdown", "table", "html")
 EXTRA_KEYS = frozenset({"grounding", "speaker_grounding", "date_evidence", "meta"})
 PARTS = ("participants", "absentees", "appointments", "key_quotes")
 COLUMNS = {
@@ -58,6 +57,10 @@ def render(result: BaseModel, fmt: str) -> str:
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     if fmt == "markdown":
         return _markdown(data)
+    if fmt == "html":
+        from summarizer.page import result_page
+
+        return result_page([result])
     if fmt == "table":
         import io
 
@@ -111,7 +114,7 @@ def _markdown(data: dict[str, Any]) -> str:
         cols = COLUMNS[part]
         lines.append(f"### {part.replace('_', ' ').title()}\n")
         if not data[part]:
-            lines += ["_none_", ""]
+            lines += ["_none stated_", ""]
             continue
         lines.append("| " + " | ".join((*cols, "found")) + " |")
         lines.append("|" + "---|" * (len(cols) + 1))
@@ -149,8 +152,9 @@ def rich_view(result: BaseModel) -> Any:
             style = "red" if mark.startswith("✗") else "green"
             table.add_row(*(str(item.get(c) or "–") for c in COLUMNS[part]),
                           Text(mark, style=style))
-        if not data[part]:
-            table.add_row(*(["–"] * len(COLUMNS[part])), "")
+        if not data[part]:  # a row of dashes reads like a nameless person
+            table.add_row(Text("none stated", style="dim italic"),
+                          *([""] * len(COLUMNS[part])))
         blocks.append(table)
     if not blocks:  # a user's own schema
         blocks.append(json.dumps(data, ensure_ascii=False, indent=2))
@@ -161,47 +165,8 @@ def rich_view(result: BaseModel) -> Any:
     return Group(*blocks)
 
 
-def _highlight(article: str, spans: list[tuple[int, int, str]]) -> str:
-    out, pos = [], 0
-    for start, end, label in sorted(spans):
-        if start < pos:
-            continue  # overlapping span: the first one wins
-        out.append(html.escape(article[pos:start]))
-        out.append(f'<mark title="{html.escape(label)}">{html.escape(article[start:end])}</mark>')
-        pos = end
-    out.append(html.escape(article[pos:]))
-    return "".join(out)
-
-
 def to_html(result: BaseModel) -> str:
-    """Self-contained HTML: fields with their grounding, and the article with spans marked."""
-    data = _dump(result)
-    rows: list[str] = []
-    if "event" in data:
-        rows.append("<h4>Event</h4><table>" + "".join(
-            f"<tr><th>{k}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in _event_lines(data["event"])) + "</table>")
-    spans: list[tuple[int, int, str]] = []
-    for part in PARTS:
-        if part not in data:
-            continue
-        head = "".join(f"<th>{c}</th>" for c in (*COLUMNS[part], "found"))
-        body = ""
-        for item in data[part]:
-            g = item.get("grounding") or {}
-            if g.get("start") is not None:
-                spans.append((g["start"], g["end"], part))
-            mark = _mark(item)
-            color = "#b00" if mark.startswith("✗") else "#070"
-            cells = "".join(f"<td>{html.escape(str(item.get(c) or ''))}</td>"
-                            for c in COLUMNS[part])
-            body += f'<tr>{cells}<td style="color:{color}">{html.escape(mark)}</td></tr>'
-        rows.append(f"<h4>{part.replace('_', ' ')}</h4><table><tr>{head}</tr>{body}</table>")
-    article = getattr(result, "article", None)
-    if article:
-        rows.append("<details><summary>article with grounded spans</summary>"
-                    f'<div style="white-space:pre-wrap">{_highlight(article, spans)}</div>'
-                    "</details>")
-    if data.get("meta"):
-        rows.append(f"<p><small>{html.escape(_footer(data['meta']))}</small></p>")
-    return '<div class="summarizer-result">' + "".join(rows) + "</div>"
+    """Self-contained HTML: the summary beside the article with grounded spans marked."""
+    from summarizer.page import result_html
+
+    return result_html(result)

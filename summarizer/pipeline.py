@@ -20,18 +20,24 @@ import importlib.metadata
 import logging
 import time
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from pydantic import BaseModel
 
-from summarizer import extraction, textstage
+from summarizer import runlog
 from summarizer.article import Article, check_size, from_text
-from summarizer.backends import Backend, get_backend
-from summarizer.candidates import Candidates
-from summarizer.errors import BackendTimeout, ContextLengthExceeded
+from summarizer.errors import BackendTimeout, ContextLengthExceeded, safe_url
 from summarizer.prompting import build_messages, listings, prompt_version
-from summarizer.schemas import PARTS, Event, Meta, Result, Usage, schema_for
+from summarizer.schemas import PARTS, Event, Meta, Result, Usage, canonical_schema, schema_for
 from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    from summarizer.backends import Backend
+    from summarizer.candidates import Candidates
+
+# The text layer (spaCy), the backends (openai, instructor, llama.cpp) and the response
+# models are imported where they are used: a result served from the cache needs none of
+# them, and importing them costs seconds.
 
 __all__ = ["asummarize", "plan_chunks", "summarize"]
 
@@ -117,6 +123,8 @@ def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
 
 
 def _merge(part: str, results: list[Any]) -> Any:
+    from summarizer import extraction
+
     if part == "event":
         first: Event = results[0]
         for later in results[1:]:  # fill what the lead chunk left open
@@ -158,6 +166,8 @@ class _Run:
 
     async def extract_chunk(self, start: int, end: int, cands: Candidates,
                             parts: tuple[str, ...], where: str = "") -> dict[str, Any]:
+        from summarizer import extraction
+
         text = self.article.text
         sub = cands if (start, end) == (0, len(text)) else cands.within(start, end)
         lists = listings(sub)
@@ -168,7 +178,9 @@ class _Run:
             draft = None
             if model is not None:
                 # INFO lines are what the CLI's status line shows during long work.
-                log.info("%s%s: %s", self.article.id, where, part)
+                step = f" (part {parts.index(part) + 1} of {len(parts)})" if len(parts) > 1 \
+                    else ""
+                log.info("%s%s: %s%s", self.article.id, where, part, step)
                 messages = build_messages(text[start:end], lists, part)
                 draft = await self.call(messages, model, part)
             return extraction.to_items(part, draft, text, sub,
@@ -182,6 +194,8 @@ class _Run:
 
     async def extract(self, parts: tuple[str, ...],
                       cands: Candidates) -> tuple[dict[str, Any], int]:
+        from summarizer import extraction
+
         text = self.article.text
         n_ctx = self.backend.n_ctx or self.settings.n_ctx
         max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
@@ -213,7 +227,7 @@ def _meta(schema: str, article: Article, backend: Backend, run: _Run, chunks: in
         warnings.append(f"long article: processed in {chunks} overlapping chunks")
     return Meta(
         schema_name=schema, backend=backend.kind, model=backend.model,
-        base_url=backend.base_url, source=article.source, published=article.published,
+        base_url=safe_url(backend.base_url), source=article.source, published=article.published,
         published_from=article.published_from, text_sha256=article.sha256,
         chars=len(article.text), chunks=chunks, usage=run.usage,
         latency_s=round(time.monotonic() - started, 3), warnings=warnings, version=_version(),
@@ -245,19 +259,30 @@ async def asummarize(
     settings: Settings | None = None,
     backend: Backend | None = None,
     published: dt.date | None = None,
-    cache: Any = None,
+    cache: Any = True,
 ) -> Any:
     """Summarise one article. See `summarize` for the arguments."""
     settings = settings or Settings.from_env()
+    if cache is True:  # the CLI's cache: a notebook reuses what the command line computed
+        from summarizer.cache import Cache
+
+        cache = Cache()
+    elif cache is False:
+        cache = None
     art = _as_article(article, published)
     check_size(art, settings.max_chars)  # before any text work, cached or not
-    backend = backend or get_backend(settings)
+    if backend is None:
+        from summarizer.backends import get_backend
+
+        backend = get_backend(settings)
     started = time.monotonic()
     run = _Run(art, backend, settings)
-    model = schema_for(schema) if isinstance(schema, str) else None
-    key = _cache_key(cache, art, schema, backend, settings) \
-        if cache is not None and isinstance(schema, str) else None
-    if key is not None and model is not None and (hit := cache.get(key)) is not None:
+    model = key = None
+    if isinstance(schema, str):
+        schema = canonical_schema(schema)
+        model = schema_for(schema)
+        key = _cache_key(cache, art, schema, backend, settings) if cache is not None else None
+    if model is not None and key is not None and (hit := cache.get(key)) is not None:
         result = model.model_validate(hit)
         if result.meta is not None:
             result.meta.cached = True
@@ -265,7 +290,10 @@ async def asummarize(
             result.meta.latency_s = round(time.monotonic() - started, 3)
             result.meta.source = art.source
         result._article = art.text
+        runlog.record(result)
         return result
+    from summarizer import textstage  # the text layer: not needed for a cached result
+
     loop = asyncio.get_running_loop()
     try:
         # The deadline covers the article's own work, text stage included, but not the
@@ -290,6 +318,7 @@ async def asummarize(
     result._article = art.text
     if key is not None:
         cache.put(key, result.model_dump(mode="json"))
+    runlog.record(result)
     return result
 
 
@@ -300,7 +329,7 @@ def summarize(
     settings: Settings | None = None,
     backend: Backend | None = None,
     published: dt.date | None = None,
-    cache: Any = None,
+    cache: Any = True,
 ) -> Any:
     """Summarise one article into a validated, grounded pydantic object.
 
@@ -311,7 +340,9 @@ def summarize(
                unless OPENAI_BASE_URL / SUMMARIZER_MODEL say otherwise).
     backend:   an explicit backend (e.g. `FakeBackend` in tests); overrides `settings`.
     published: the publication date, used to resolve "on Thursday"; beats a dateline.
-    cache:     a `summarizer.cache.Cache`; a hit makes no model call.
+    cache:     True (default): the same on-disk cache as the CLI ($SUMMARIZER_CACHE_DIR
+               or ~/.cache/summarizer); a `summarizer.cache.Cache`; False/None: none.
+               A hit makes no model call.
     """
     coro = asummarize(article, schema, settings=settings, backend=backend,
                       published=published, cache=cache)

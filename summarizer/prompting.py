@@ -13,9 +13,12 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from summarizer.candidates import Candidates
 from summarizer.resources import data_dir
+
+if TYPE_CHECKING:  # the text layer (spaCy) is not needed to build a prompt's text
+    from summarizer.candidates import Candidates
 
 __all__ = ["build_messages", "listings", "prompt_version", "render", "shared_prefix", "template"]
 

@@ -34,9 +34,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, TypeVar
-
-import openai
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer.errors import (
     AuthenticationError,
@@ -51,8 +49,12 @@ from summarizer.errors import (
     QuotaExceeded,
     RateLimited,
     SummarizerError,
+    unreachable_message,
 )
 from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    import openai  # imported where used: loading it costs a second the cache can skip
 
 __all__ = [
     "AdaptiveLimiter",
@@ -88,11 +90,11 @@ def retry_listener(listener: RetryListener) -> Iterator[None]:
         _listeners.reset(token)
 
 
-class ServerAnswerError(openai.OpenAIError):
+class ServerAnswerError(Exception):
     """Raised by `reject_non_json` for a 2xx answer that is not a usable chat completion.
 
-    The openai client passes its own error types through unwrapped, so `classify` finds
-    the `error` we decided on here instead of a parse failure further down.
+    The openai client wraps it in an APIConnectionError (its cause); `classify` finds it
+    there and returns the `error` decided here instead of a parse failure further down.
     """
 
     def __init__(self, error: SummarizerError) -> None:
@@ -114,6 +116,8 @@ async def reject_non_json(response: Any) -> None:
     if "event-stream" in content_type:
         return
     if "json" not in content_type:
+        import openai
+
         await response.aread()
         raise openai.APIResponseValidationError(
             response,
@@ -217,10 +221,15 @@ def _server_text(exc: openai.APIStatusError) -> str:
 def classify(exc: BaseException) -> SummarizerError:
     """Map any exception from a model call onto our error hierarchy."""
     exc = _unwrap(exc)
-    if isinstance(exc, ServerAnswerError):
-        return exc.error
+    cause: BaseException | None = exc
+    for _ in range(3):  # ours, or the cause of the client's APIConnectionError
+        if isinstance(cause, ServerAnswerError):
+            return cause.error
+        cause = cause.__cause__ if cause is not None else None
     if isinstance(exc, SummarizerError):
         return exc
+    import openai
+
     name = type(exc).__name__
     if name == "IncompleteOutputException":
         return OutputTruncated(
@@ -230,7 +239,9 @@ def classify(exc: BaseException) -> SummarizerError:
     if isinstance(exc, openai.APITimeoutError):
         return BackendTimeout("the model server did not answer in time")
     if isinstance(exc, openai.APIConnectionError):
-        return BackendUnavailable(f"cannot reach the model server: {exc.message}")
+        # Which URL, and why (refused, no such host): "Connection error." alone says neither.
+        url = getattr(getattr(exc, "request", None), "url", None)
+        return BackendUnavailable(unreachable_message(exc, str(url) if url else None))
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         text = _server_text(exc)

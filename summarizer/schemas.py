@@ -33,6 +33,7 @@ __all__ = [
     "QuotesResult",
     "Result",
     "Usage",
+    "canonical_schema",
     "schema_for",
 ]
 
@@ -43,6 +44,15 @@ GroundingStatus = Literal["exact", "normalized", "alias", "surname", "fuzzy", "n
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class _Item(_Model):
+    """An event or one listed item: shown in notebooks as a small HTML table."""
+
+    def _repr_html_(self) -> str:
+        from summarizer.page import item_html
+
+        return item_html(self)
 
 
 class Grounding(_Model):
@@ -84,7 +94,7 @@ class DateEvidence(_Model):
     rule: str = Field(description="e.g. 'absolute', 'weekday before publication'")
 
 
-class Event(_Model):
+class Event(_Item):
     title: str
     type: str
     date: dt.date | None = None
@@ -93,14 +103,14 @@ class Event(_Model):
     date_evidence: DateEvidence | None = None
 
 
-class Participant(_Model):
+class Participant(_Item):
     name: str | None = None
     role: str | None = None
     affiliation: str | None = None
     grounding: Grounding | None = Field(default=None, description="where `name` occurs")
 
 
-class Absentee(_Model):
+class Absentee(_Item):
     name: str | None = None
     role: str | None = None
     affiliation: str | None = None
@@ -108,14 +118,14 @@ class Absentee(_Model):
     grounding: Grounding | None = None
 
 
-class Appointment(_Model):
+class Appointment(_Item):
     person: str
     position: str
     organization: str | None = None
     grounding: Grounding | None = Field(default=None, description="where `person` occurs")
 
 
-class KeyQuote(_Model):
+class KeyQuote(_Item):
     speaker: str | None = None
     text: str
     grounding: Grounding | None = Field(default=None, description="where `text` occurs")
@@ -230,13 +240,23 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def schema_for(name: str) -> type[Result]:
-    """The result model for a schema name; raises ConfigError for an unknown one."""
-    try:
-        return SCHEMAS[name]
-    except KeyError:
-        from summarizer.errors import ConfigError
+def canonical_schema(name: str) -> str:
+    """The schema's own name for `name`, any case ("Brief" -> "brief"); ConfigError with a
+    "did you mean" for a typo ("particpants")."""
+    key = name.strip().lower().replace("-", "_")
+    key = {"key_quotes": "quotes", "quote": "quotes"}.get(key, key)
+    if key in SCHEMAS:
+        return key
+    import difflib
 
-        raise ConfigError(
-            f"unknown schema {name!r}", hint=f"choose one of: {', '.join(SCHEMAS)}"
-        ) from None
+    from summarizer.errors import ConfigError
+
+    close = difflib.get_close_matches(key, list(SCHEMAS), n=1, cutoff=0.6)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    raise ConfigError(f"unknown schema {name!r}",
+                      hint=f"{guess}choose one of: {', '.join(SCHEMAS)}")
+
+
+def schema_for(name: str) -> type[Result]:
+    """The result model for a schema name (any case); raises ConfigError for an unknown one."""
+    return SCHEMAS[canonical_schema(name)]

@@ -14,6 +14,9 @@ SHARED = ROOT.parent / "shared"
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     # Tests never read or write the user's real cache.
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # ... nor the user's run log (summarizer/runlog.py): each test gets its own file.
+    monkeypatch.setenv("SUMMARIZER_LOG_DB", str(tmp_path_factory.mktemp("runlog") / "logs.db"))
+    monkeypatch.delenv("SUMMARIZER_LOG", raising=False)
 
 
 @pytest.fixture

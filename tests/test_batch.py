@@ -298,3 +298,48 @@ async def test_a_second_batch_on_the_same_out_in_one_process_is_refused(server, 
     assert info.value.exit_code == 2
     report = await first
     assert report.ok == 4 and len(read_records(out)) == 4
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_batch_against_a_dead_server_stops_with_exit_4_and_says_how_to_resume(
+        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"a{i:02}.txt").write_text(f"Mayor Jane Okafor{i} opened a bridge.\n")
+    out = tmp_path / "r.jsonl"
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    result = CliRunner().invoke(app, [str(folder), "--out", str(out), "--concurrency", "4",
+                                      "--base-url", url, "--model", "m", "--max-retries", "0",
+                                      "-s", "event"])
+    assert result.exit_code == 4, result.output
+    assert result.stderr.count("stopped after 10 articles in a row failed") == 1
+    assert f"cannot reach {url}" in result.stderr
+    assert "rerun the same command to resume" in result.stderr
+    records = out.read_text().splitlines()
+    assert 10 <= len(records) < 20  # the breaker stopped it, with at most 4 in flight
+
+
+def test_the_breaker_resets_on_success() -> None:
+    from summarizer.breaker import CircuitBreaker
+
+    breaker = CircuitBreaker(3)
+    down = {"status": "error", "error": {"type": "BackendUnavailable", "message": "down"}}
+    for record in (down, down, {"status": "ok"}, down, down):
+        breaker.observe(record)
+    assert not breaker.tripped
+    breaker.observe({"status": "error", "error": {"type": "InputError", "message": "empty"}})
+    assert not breaker.tripped  # a bad article says nothing about the server
+    breaker.observe(down)
+    assert breaker.tripped and "down" in breaker.reason()

@@ -26,10 +26,11 @@ def test_prompts_are_found_as_package_data() -> None:
 
 def test_public_api_is_pinned() -> None:
     assert sorted(summarizer.__all__) == sorted([
-        "Absentee", "AbsenteesResult", "Appointment", "AppointmentsResult", "BackendError",
-        "Brief", "ConfigError", "EvalRun", "Event", "EventResult", "Grounding", "InputError",
-        "InvalidOutput", "KeyQuote", "Location", "Participant", "ParticipantsResult",
-        "QuotesResult", "Settings", "SummarizerError", "asummarize", "evaluate", "summarize",
+        "Absentee", "AbsenteesResult", "Appointment", "AppointmentsResult", "Article",
+        "BackendError", "Brief", "Cache", "ConfigError", "EvalRun", "Event", "EventResult",
+        "FakeBackend", "Grounding", "InputError", "InvalidOutput", "KeyQuote", "Location",
+        "Participant", "ParticipantsResult", "QuotesResult", "Settings", "SummarizerError",
+        "asummarize", "evaluate", "summarize", "to_dataframe",
     ])
     for name in summarizer.__all__:
         assert getattr(summarizer, name) is not None

@@ -192,7 +192,7 @@ def test_rescore_needs_no_model_and_compare_prints_deltas(
 def test_eval_run_in_a_notebook(dataset: Path, use_fake: Callable[..., None]) -> None:
     use_fake(make_fake(dataset))
     run = evaluate(dataset, progress=False, cache=False, limit=2)
-    frame = run.to_dataframe()
+    frame = run.to_dataframe("article")
     assert list(frame.index) == sorted(IDS)[:2]
     assert (frame["participants.f1"] == 1.0).all()
     assert "participants.f1" in run._repr_html_()

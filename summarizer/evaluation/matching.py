@@ -15,9 +15,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 import ftfy
-import numpy as np
 from rapidfuzz import fuzz
-from scipy.optimize import linear_sum_assignment
 
 from summarizer.names import name_tokens, normalize_text
 
@@ -271,6 +269,9 @@ def assign(refs: Sequence[T], preds: Sequence[U],
     """
     if not refs or not preds:
         return []
+    import numpy as np  # imported here: `summarize eval --help` should not wait for scipy
+    from scipy.optimize import linear_sum_assignment
+
     matrix = np.array([[max(0.0, weight(r, p)) for p in preds] for r in refs], dtype=float)
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if matrix[r, c] > 0]

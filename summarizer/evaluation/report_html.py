@@ -1,8 +1,12 @@
-"""report.html: one self-contained page (inline CSS, no scripts, no external assets).
+"""report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets).
 
-Per article: the event field by field, each list as reference vs prediction with a verdict
-per row, and the article text with the predicted quotes and names highlighted where the
-scorer found them (its own search, not the prediction's offsets).
+It opens with what can be read at a glance: precision/recall/F1 per field (a table and
+bars), a per-article x field heat table, and a latency histogram; the full metric list
+is folded away. The stylesheet is `summarizer.page.STYLE`, shared with the notebook
+views and `summarize --format html`. Then, per article: the event field by field, each
+list as reference vs prediction with a verdict per row, and the article text with the
+predicted quotes and names highlighted where the scorer found them (its own search, not
+the prediction's offsets).
 """
 
 from __future__ import annotations
@@ -13,39 +17,104 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from summarizer.evaluation.matching import locate_quote
+from summarizer.page import STYLE
 
 if TYPE_CHECKING:
     from summarizer.evaluation.dataset import DatasetItem
     from summarizer.evaluation.runner import EvalRun
     from summarizer.evaluation.scoring import ArticleScore, ListScore
 
-__all__ = ["highlight", "report_html", "summary_html"]
+__all__ = ["field_table", "highlight", "report_html", "summary_html"]
 
-_CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:3px 8px;
-vertical-align:top;text-align:left}th{background:#f3f3f3}.ok{color:#17702a}.bad{color:#b00020}
-.neutral{color:#777}mark.quote{background:#c9f2c9}mark.name{background:#cfe3ff}
-mark.missed{background:none;border-bottom:2px dashed #b00020}
-.article{white-space:pre-wrap;border:1px solid #ddd;padding:1em;background:#fcfcfc}
-section{border-top:2px solid #888;margin-top:2em}code{font-size:12px}
-"""
+_HEAT = (("participants F1", "participants.f1"), ("absentees F1", "absentees.f1"),
+         ("appointments F1", "appointments.f1"), ("quotes F1", "key_quotes.f1"),
+         ("attributed quotes F1", "key_quotes.attributed_f1"),
+         ("date", "event.date_accuracy"), ("type", "event.type_accuracy"),
+         ("title similarity", "event.title_similarity"),
+         ("quotes verbatim", "grounding.quote_verbatim_rate"))
+
+
+def _num(v: Any) -> str:
+    return "–" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+
+
+def field_table(m: dict[str, Any]) -> str:
+    """Precision, recall and F1 per list field (the report's first table)."""
+    from summarizer.evaluation.plots import LIST_FIELDS
+
+    rows = []
+    for f in LIST_FIELDS:
+        if f"{f}.f1" not in m:
+            continue
+        rows.append((f.replace("_", " "), m[f"{f}.precision"], m[f"{f}.recall"], m[f"{f}.f1"],
+                     f"{m[f'{f}.tp']} / {m[f'{f}.fp']} / {m[f'{f}.fn']}"))
+        if f == "key_quotes":
+            rows.append(("quotes with speaker", m["key_quotes.attributed_precision"],
+                         m["key_quotes.attributed_recall"], m["key_quotes.attributed_f1"], ""))
+    body = "".join(f"<tr><th>{escape(n)}</th><td class=num>{_num(p)}</td><td class=num>"
+                   f"{_num(r)}</td><td class=num><b>{_num(f1)}</b></td><td class=num>{c}</td>"
+                   "</tr>" for n, p, r, f1, c in rows)
+    return ('<table class="fields"><tr><th>field</th><th>precision</th><th>recall</th>'
+            f"<th>F1</th><th>tp / fp / fn</th></tr>{body}</table>")
+
+
+def _heat_table(run: EvalRun) -> str:
+    from summarizer.evaluation.plots import heat_color
+
+    per_article = run.per_article()
+    columns = [(label, key) for label, key in _HEAT if key in run.metrics]
+    head = "".join(f"<th>{escape(label)}</th>" for label, _ in columns)
+    rows = []
+    for score in run.scores:
+        m = per_article[score.id]
+        cells = "".join(f'<td class=num style="background:{heat_color(m.get(key))}">'
+                        f"{_num(m.get(key))}</td>" for _, key in columns)
+        failed = "" if score.valid else ' <span class="bad">(failed)</span>'
+        rows.append(f'<tr><th><a href="#{escape(score.id)}">{escape(score.id)}</a>{failed}'
+                    f"</th>{cells}</tr>")
+    return (f'<table class="heat"><tr><th>article</th>{head}</tr>{"".join(rows)}</table>')
+
+
+def _overview(run: EvalRun) -> str:
+    from summarizer.evaluation.plots import f1_bars, latency_histogram
+
+    m = run.metrics
+    g = (f"{m.get('grounding.hallucinated_names', 0)} hallucinated names, "
+         f"{m.get('grounding.invented_quotes', 0)} invented quotes, schema validity "
+         f"{_num(m.get('schema.validity'))}")
+    latencies = [r.get("latency_s") for r in run.records]
+    return ("<h2>Per field</h2>"
+            f'<div class="side"><div>{field_table(m)}<p>{escape(g)}</p></div>'
+            f'<div class="figure">{f1_bars(m)}</div></div>'
+            "<h2>Per article</h2>"
+            "<p>Each cell is that article's score; red is 0, green is 1, grey is not "
+            "measured. Click an article for its diff.</p>" + _heat_table(run)
+            + f'<h2>Latency</h2><div class="figure">{latency_histogram(latencies)}</div>'
+            f"<details><summary>all {len(m)} metrics</summary><table>"
+            f"<tr><th>metric</th><th>value</th></tr>{_metrics_rows(m)}</table></details>")
 
 
 def _metrics_rows(metrics: dict[str, Any]) -> str:
     def cell(v: Any) -> str:
-        return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+        return "not measured" if v is None else (f"{v:.3f}" if isinstance(v, float)
+                                                 else str(v))
 
     return "".join(f"<tr><td>{escape(k)}</td><td>{cell(v)}</td></tr>"
                    for k, v in metrics.items())
 
 
 def summary_html(run: EvalRun) -> str:
-    """The run's metrics as an HTML table (also the notebook view of an EvalRun)."""
-    return (f"<p><b>{escape(run.dataset.name)}</b>: {len(run.scores)} articles, schema "
-            f"{escape(run.schema)}; {escape(run.calls_summary())}</p>"
-            f"<table><tr><th>metric</th><th>value</th></tr>{_metrics_rows(run.metrics)}"
-            "</table>")
+    """The notebook view of an EvalRun: the per-field table and its F1 bars."""
+    from summarizer.evaluation.plots import f1_bars
+
+    return (f'<div class="sz"><style>{STYLE}</style><p><b>{escape(run.dataset.name)}</b>: '
+            f"{len(run.scores)} articles, schema {escape(run.schema)}; "
+            f"{escape(run.calls_summary())}</p>"
+            f'<div class="side"><div>{field_table(run.metrics)}</div>'
+            f"<div>{f1_bars(run.metrics)}</div></div>"
+            f"<details><summary>all {len(run.metrics)} metrics</summary><table><tr><th>"
+            f"metric</th><th>value</th></tr>{_metrics_rows(run.metrics)}</table></details>"
+            "</div>")
 
 
 def _name_spans(name: str, text: str) -> list[tuple[int, int]]:
@@ -118,6 +187,11 @@ def _list_table(kind: str, refs: list[Any], preds: list[Any], score: ListScore) 
             f"<th>prediction</th></tr>{body}</table>")
 
 
+def _stated(value: Any) -> str:
+    return '<span class="none">not stated</span>' if value in (None, "") else \
+        escape(str(value))
+
+
 def _event_table(item: DatasetItem, pred: dict[str, Any] | None, score: ArticleScore) -> str:
     ref = item.reference.event
     ev = (pred or {}).get("event") or {}
@@ -129,7 +203,7 @@ def _event_table(item: DatasetItem, pred: dict[str, Any] | None, score: ArticleS
             ("country", ref.location.country, loc.get("country"), score.event.get("country")),
             ("venue", ref.location.venue, loc.get("venue"), None)]
     body = "".join(
-        f"<tr><td>{name}</td><td>{escape(str(a))}</td><td>{escape(str(b))}</td>"
+        f"<tr><td>{name}</td><td>{_stated(a)}</td><td>{_stated(b)}</td>"
         f'<td class="{"ok" if ok else "bad" if ok is not None else "neutral"}">'
         f'{"✓" if ok else "✗" if ok is not None else ""}</td></tr>'
         for name, a, b, ok in rows)
@@ -189,7 +263,53 @@ def report_html(run: EvalRun) -> str:
     sections = "".join(
         _article_section(item, record, score, per_article[score.id])
         for item, record, score in zip(run.items, run.records, run.scores, strict=True))
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>eval '
-            f"{escape(run.dataset.name)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>Evaluation: {escape(run.dataset.name)}</h1>{summary_html(run)}"
-            f"<ul>{index}</ul>{sections}</body></html>")
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>eval '
+            f"{escape(run.dataset.name)}</title><style>{_PAGE_CSS}{STYLE}</style></head>"
+            f'<body class="sz"><h1>Evaluation: {escape(run.dataset.name)}</h1>'
+            f"{_headline(run)}{_overview(run)}"
+            f"<h2>Articles</h2><ul>{index}</ul>{sections}</body></html>")
+
+
+_PAGE_CSS = "body{margin:2em auto;max-width:1200px;padding:0 1em}"
+
+
+def _headline(run: EvalRun) -> str:
+    model = run.info.get("model") or run.info.get("backend") or ""
+    return (f"<p>{len(run.scores)} articles, schema {escape(run.schema)}"
+            + (f", model {escape(str(model))}" if model else "")
+            + f"; {escape(run.calls_summary())}</p>")
+
+
+def compare_html(deltas: Sequence[Any], labels: tuple[str, str]) -> str:
+    """A page for `summarize eval compare --html`: per-field deltas (table and bars)."""
+    from summarizer.evaluation.plots import LIST_FIELDS, delta_bars
+
+    by_name = {d.metric: d for d in deltas}
+    rows, f1 = [], {}
+    for f in LIST_FIELDS:
+        if f"{f}.f1" not in by_name:
+            continue
+        cells = []
+        for metric in ("precision", "recall", "f1"):
+            d = by_name[f"{f}.{metric}"]
+            cls = {True: "ok", False: "bad"}.get(d.better, "") if d.better is not None else ""
+            delta = "–" if d.delta is None else f"{d.delta:+.3f}"
+            cells.append(f"<td class=num>{_num(d.a)}</td><td class=num>{_num(d.b)}</td>"
+                         f'<td class="num {cls}">{delta}</td>')
+        f1[f] = by_name[f"{f}.f1"].delta
+        rows.append(f"<tr><th>{escape(f.replace('_', ' '))}</th>{''.join(cells)}</tr>")
+    a, b = (escape(x) for x in labels)
+    sub = "".join(f"<th>{a}</th><th>{b}</th><th>Δ</th>" for _ in range(3))
+    table = ('<table class="fields"><tr><th rowspan=2>field</th><th colspan=3>precision</th>'
+             '<th colspan=3>recall</th><th colspan=3>F1</th></tr>'
+             f"<tr>{sub}</tr>{''.join(rows)}</table>")
+    every = "".join(
+        f"<tr><td>{escape(d.metric)}</td><td class=num>{_num(d.a)}</td><td class=num>"
+        f"{_num(d.b)}</td><td class=num>{'–' if d.delta is None else f'{d.delta:+.3f}'}"
+        "</td></tr>" for d in deltas)
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{b} vs {a}'
+            f"</title><style>{_PAGE_CSS}{STYLE}</style></head><body class=\"sz\">"
+            f"<h1>{b} vs {a}</h1><h2>Per field</h2>{table}"
+            f'<div class="figure">{delta_bars(f1, labels)}</div>'
+            f"<details><summary>all {len(deltas)} metrics</summary><table><tr><th>metric</th>"
+            f"<th>{a}</th><th>{b}</th><th>Δ</th></tr>{every}</table></details></body></html>")

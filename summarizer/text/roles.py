@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from summarizer._lexicon import PERSON_TITLES, ROLE_NOUNS
+from summarizer.text.nlp import sentence_of, span_index, text_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -133,6 +134,18 @@ def governor(tok: Token) -> tuple[str, Token]:
     return rel, head
 
 
+def entity_of(t: Token) -> Span | None:
+    """The entity a token is part of, found from the token (not by scanning the doc)."""
+    if not t.ent_type_:
+        return None
+    doc, start, end = t.doc, t.i, t.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
+
+
 def _negated(*toks: Token) -> bool:
     for t in toks:
         for c in t.children:
@@ -189,7 +202,7 @@ def _absent(rel: str, pred: Token) -> bool:
 
 def _neither(tok: Token) -> bool:
     """"neither X nor Y attended / have participated": a negated subject."""
-    sent = tok.sent
+    sent = sentence_of(tok)
     before = tok.doc[max(sent.start, tok.i - 5) : tok.i]
     if not any(t.lower_ == "neither" for t in before):
         return False
@@ -212,7 +225,7 @@ def _phrase(tok: Token) -> str:
         keep = keep[:-1]
     if not keep:
         return tok.text
-    return tok.doc.text[keep[0].idx : keep[-1].idx + len(keep[-1])]
+    return text_of(tok.doc)[keep[0].idx : keep[-1].idx + len(keep[-1])]
 
 
 def _position(pred: Token, mention: Token | None = None) -> tuple[str | None, str | None]:
@@ -238,12 +251,12 @@ def _position(pred: Token, mention: Token | None = None) -> tuple[str | None, st
         org = None
         for t in noun.subtree:
             if t.ent_type_ in ("ORG", "GPE", "NORP") and t.dep_ in ("poss", "pobj", "compound"):
-                ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+                ent = entity_of(t)
                 org = ent.text if ent is not None else t.text
                 break
         return _phrase(noun), org
     if mention is not None:  # "... X to the post of P" / "X ... as P", later in the sentence
-        for t in mention.sent:
+        for t in sentence_of(mention):
             if t.i > mention.i and t.lower_ in ("as", "of") and t.dep_ == "prep" and (
                     t.lower_ == "as" or t.head.lemma_ in ("post", "position", "role")):
                 objs = [g for g in t.children if g.dep_ == "pobj"]
@@ -266,7 +279,7 @@ def _appointed(rel: str, pred: Token, mention: Token) -> tuple[str | None, str |
             if not gone and pred.dep_ in ("xcomp", "advcl", "conj"):
                 gone = [c for c in pred.head.children if c.dep_ == "nsubj"]
             if gone and gone[0].pos_ == "PRON":  # "she will resign ..., to be replaced by X"
-                names = [t for t in gone[0].sent if t.i < gone[0].i and t.pos_ == "PROPN"
+                names = [t for t in sentence_of(gone[0]) if t.i < gone[0].i and t.pos_ == "PROPN"
                          and t.dep_ in ("nsubj", "nsubjpass")]
                 gone = names[-1:]
             title = title_before(gone[0]) if gone else None
@@ -301,11 +314,11 @@ def _verb_before(mention: Token) -> Token | None:
     """An appointing verb right before the name, over its title words: "named X",
     "hiring former minister X" (a shallow reading, for where the parse went astray)."""
     first = mention
-    while first.i > first.sent.start and first.nbor(-1).ent_type_ == "PERSON":
+    while first.i > sentence_of(first).start and first.nbor(-1).ent_type_ == "PERSON":
         first = first.nbor(-1)
     t = first
     for _ in range(4):
-        if t.i <= t.sent.start:
+        if t.i <= sentence_of(t).start:
             return None
         t = t.nbor(-1)
         if t.pos_ == "VERB":
@@ -363,7 +376,7 @@ def _bodies(noun: Token) -> list[str]:
                     found += [x for x in g.conjuncts if x.ent_type_ in ("GPE", "ORG", "NORP")]
     names = []
     for t in found:
-        ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+        ent = entity_of(t)
         text = (ent.text if ent is not None else t.text).removeprefix("the ")
         names.append(DEMONYMS.get(text.lower()) or text)
     return list(dict.fromkeys(n for n in names if n))
@@ -395,7 +408,7 @@ def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, 
     deeds.parties = read_parties(doc, [m for p in people for m in p.mentions])
     for p in people:
         for s, e in p.mentions:
-            inside = any(a <= s < b for a, b in quoted)
+            inside = span_index(s, quoted) is not None
             tok = _mention_root(doc, s, e)
             if tok is None:
                 continue
@@ -406,7 +419,7 @@ def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, 
                 continue
             found = _appointed(rel, pred, tok)
             if found is not None:
-                sent = tok.sent
+                sent = sentence_of(tok)
                 deeds.appointed.append(Appointed(p.name, *found, sent.start_char, sent.end_char))
                 continue
             if inside:
@@ -444,7 +457,7 @@ def describe(doc: Doc, person: PersonCandidate) -> tuple[str | None, str | None]
         affiliation = None
         for t in phrase_tokens:
             if t.ent_type_ in ("GPE", "ORG", "NORP") and not s <= t.idx < e:
-                ent = next((x for x in doc.ents if x.start <= t.i < x.end), None)
+                ent = entity_of(t)
                 if ent is not None and ent.end_char > s:
                     continue  # an entity that swallowed the name itself
                 name = ent.text if ent is not None else t.text
