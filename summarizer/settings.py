@@ -51,9 +51,9 @@ class Settings:
     retry_after_cap: float = 60.0  # longest Retry-After we honour
     seed: int = 0
     # Longest article text accepted, in characters (after decoding and HTML extraction).
-    # About 35,000 words, three times a long feature; past it the text analysis alone takes
-    # minutes on 2 cores (benchmarks/RESULTS.md), so it is refused at once (InputTooLarge,
-    # exit 3) instead.
+    # About 35,000 words, three times a long feature: longer text is rarely one article,
+    # and its analysis grows by ~30 s per million characters on 2 busy cores
+    # (benchmarks/RESULTS.md), so it is refused at once (InputTooLarge, exit 3).
     max_chars: int = 200_000
 
     def __post_init__(self) -> None:
