@@ -7,20 +7,8 @@
 The default model is tiny, so it never writes a quote or a name itself: it picks numbered
 candidates found here, and whatever it picks is verbatim article text.
 
-Quote rules (`find_quotes`):
-- Marks: straight "…", curly “…”, guillemets «…», and NYT-style ''…'' (two apostrophes).
-  Single quotes never open a top-level quote, so apostrophes (don't, Gore's, ’90s) are
-  harmless, and a nested ‘…’ / '…' stays inside the outer candidate's text.
-- `text` is exactly `article[start:end]`: what stands between the marks, less surrounding
-  spaces and a trailing comma (American style puts the sentence's comma inside the
-  marks: “This is short-sighted,” he said -> "This is short-sighted"). A final . ? ! stays.
-- A quote running across paragraphs (the paragraph ends unclosed and the next one reopens
-  with an opening mark, the news convention) gives one candidate per paragraph, sharing a
-  `group` (the id of the first). We chose that over one spanning candidate because a
-  spanning text would contain the reopening mark, so it would no longer be "the words
-  inside the quotation marks", and annotated corpora (PolNeAR) split such quotes too.
-  Join a group's texts with "\\n\\n" where a whole speech is wanted.
-- A quote whose paragraph ends unclosed and is not reopened ends at the paragraph end.
+Quotes and their speakers come from `summarizer.text.quotes` on the article's one parse;
+`find_quotes(text)` here parses the text itself, for callers that have no parse yet.
 """
 
 from __future__ import annotations
@@ -30,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer import context
-from summarizer._attribution import attribute
 from summarizer.dates import DateMention, find_dates
+from summarizer.text import quotes as text_quotes
 from summarizer.text.people import PersonCandidate, PlaceCandidate
+from summarizer.text.quotes import QuoteCandidate
 
 __all__ = [
     "Candidates",
@@ -46,115 +35,16 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class QuoteCandidate:
-    """A direct quotation. Invariant: `article[start:end] == text`.
-
-    `speaker` is the full name of the person it is attributed to, or None when no
-    attribution was found; `speaker_start`/`speaker_end` span the mention that named them
-    (for "he said", the antecedent mention). `group` is shared by the paragraphs of one
-    multi-paragraph quote; `words` lets callers rank away one-word scare quotes.
-    """
-
-    id: str
-    text: str
-    start: int
-    end: int
-    speaker: str | None = None
-    speaker_start: int | None = None
-    speaker_end: int | None = None
-    group: str | None = None
-    words: int = 0
-
-    @property
-    def sentence(self) -> bool:
-        """A quoted sentence (capital or digit first, >= 4 words), not a phrase woven into
-        the writer's own sentence. Annotated corpora list mostly these (PolNeAR: 93% of
-        such candidates are gold quotes, 14% of the others)."""
-        return self.words >= 4 and (self.text[:1].isupper() or self.text[:1].isdigit())
-
-
-_MARKS = re.compile(r"'{2,}|[\"“”«»„]")
-_OPENERS, _CLOSERS = "“«„", "”»"
-_LEFT_OK = set(" \t\n\xa0([{—–-/")  # before an opening mark
-_RIGHT_OK = set(" \t\n\xa0.,;:!?)]}—–-'’")  # after a closing mark
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Blank-line separated blocks; every line when the text has no blank lines."""
-    sep = r"\n[ \t\xa0]*\n\s*" if re.search(r"\n[ \t\xa0]*\n", text) else r"\n\s*"
-    out, pos = [], 0
-    for m in re.finditer(sep, text):
-        out.append((pos, m.start()))
-        pos = m.end()
-    out.append((pos, len(text)))
-    return [(a, b) for a, b in out if b > a]
-
-
-def _raw_spans(text: str) -> list[tuple[int, int, int, int, bool]]:
-    """(text start, text end, mark start, mark end, continues in next paragraph)."""
-    spans: list[tuple[int, int, int, int, bool]] = []
-    paras = _paragraphs(text)
-    for n, (p0, p1) in enumerate(paras):
-        open_at: tuple[int, int] | None = None  # (mark start, text start)
-        for m in _MARKS.finditer(text, p0, p1):
-            mark, s, e = m.group(), m.start(), m.end()
-            prev = text[s - 1] if s > p0 else "\n"
-            nxt = text[e] if e < p1 else "\n"
-            if mark.startswith("''") and len(mark) == 3:  # '' + nested ' (or the reverse)
-                s, e = (s, e - 1) if open_at is None else (s + 1, e)
-            if open_at is None:
-                opens = mark in _OPENERS or (mark not in _CLOSERS and nxt not in _RIGHT_OK)
-                # A closer typed where an opener belongs (“quote” typed ”quote”).
-                opens = opens or (mark in _CLOSERS and prev in _LEFT_OK and nxt not in _RIGHT_OK)
-                if opens:
-                    open_at = (s, e)
-            elif mark in _OPENERS and not (prev not in _LEFT_OK and nxt in _RIGHT_OK):
-                open_at = (s, e)  # the previous quote was never closed: start again
-            else:
-                spans.append((open_at[1], s, open_at[0], e, False))
-                open_at = None
-        if open_at is not None:
-            reopens = n + 1 < len(paras) and bool(
-                re.match(r"[\"“«„]|''", text[paras[n + 1][0] : paras[n + 1][0] + 2]))
-            spans.append((open_at[1], p1, open_at[0], p1, reopens))
-    return spans
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    if b > a and text[b - 1] == ",":
-        b -= 1
-    return a, b
-
-
 def find_quotes(text: str, people: list[PersonCandidate] | None = None) -> list[QuoteCandidate]:
-    """Direct quotations in text order, ids Q1, Q2, ..., with speakers where attributed.
+    """Direct quotations in text order, ids Q1, Q2, ..., with speakers where attributed
+    (`summarizer.text.quotes.find_quotes` on a fresh parse of `text`). `people` (from
+    `find_people(text)`) can be passed to avoid finding them twice."""
+    from summarizer.text import nlp
+    from summarizer.text import people as people_mod
 
-    `people` (from `find_people(text)`) can be passed to avoid computing it twice.
-    """
-    quotes: list[QuoteCandidate] = []
-    marks: list[tuple[int, int]] = []  # outer span of each quote, marks included
-    group: str | None = None
-    for a, b, ms, me, continues in _raw_spans(text):
-        a, b = _trim(text, a, b)
-        if b <= a:
-            continue
-        qid = f"Q{len(quotes) + 1}"
-        quotes.append(QuoteCandidate(qid, text[a:b], a, b, group=group or qid,
-                                     words=len(text[a:b].split())))
-        marks.append((ms, me))
-        group = (group or qid) if continues else None
-    if people is None:
-        from summarizer.text import nlp
-        from summarizer.text import people as people_mod
-
-        people = people_mod.find_people(nlp.parse(text))
-    return attribute(text, quotes, marks, people)
-
+    doc = nlp.parse(text)
+    return text_quotes.find_quotes(doc, people_mod.find_people(doc) if people is None
+                                   else people)
 
 
 # --- Everything the text offers one article, gathered before any model call. ---
@@ -270,7 +160,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         if ent.label_ in ("FAC", "ORG") and _VENUE.fullmatch(venue) and venue not in venues:
             venues.append(venue)
     people = find_people(doc)
-    quotes = find_quotes(text, people)
+    quotes = text_quotes.find_quotes(doc, people)
     quoted = [(q.start, q.end) for q in quotes]
     deeds = roles.read_deeds(doc, people, quoted)
     # One sentence splitter for everything: the parse's.

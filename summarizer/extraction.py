@@ -333,18 +333,26 @@ def reconcile(parts: dict[str, Any], small: bool) -> dict[str, Any]:
 
 
 def _key_quotes(c: Candidates, limit: int = 5) -> list[Any]:
-    """Whole quoted sentences of the people at the centre of the event first, then other
-    attributed sentences, then fragments only when nothing better exists."""
+    """The main voices first: whole quoted sentences, one per speaker in turn (the people at
+    the centre of the event before others), then their shorter quoted phrases when slots
+    remain, then unattributed sentences; returned in text order."""
     central = {n: i for i, n in enumerate([*c.participants, *c.absent, *c.appointed])}
 
-    def rank(q: Any) -> tuple[int, int, int]:
-        tier = 0 if q.sentence and q.speaker in central else 1 if q.sentence and q.speaker \
-            else 2 if q.sentence else 3 if q.speaker and q.words >= 3 else 4
-        return (tier, central.get(q.speaker, 99), q.start)
+    def voices(pool: list[Any]) -> list[Any]:
+        by_speaker: dict[Any, list[Any]] = {}
+        for q in pool:
+            by_speaker.setdefault(q.speaker, []).append(q)
+        order = sorted(by_speaker, key=lambda s: (central.get(s, len(central)),
+                                                  by_speaker[s][0].start))
+        turns = [q for k in range(max(map(len, by_speaker.values()), default=0))
+                 for s in order if k < len(by_speaker[s]) for q in [by_speaker[s][k]]]
+        return turns
 
-    chosen = sorted(c.quotes, key=rank)
-    best = [q for q in chosen if rank(q)[0] < 3][:limit] or chosen[:min(limit, 2)]
-    return sorted(best, key=lambda q: q.start)
+    sentences = voices([q for q in c.quotes if q.sentence and q.speaker])
+    phrases = voices([q for q in c.quotes if not q.sentence and q.speaker and q.words >= 2])
+    unattributed = [q for q in c.quotes if q.sentence and not q.speaker]
+    chosen = [*sentences, *phrases, *unattributed][:limit]
+    return sorted(chosen, key=lambda q: q.start)
 
 
 def code_items(part: str, text: str, c: Candidates) -> Any:

@@ -95,11 +95,19 @@ def test_pronoun_resolves_to_nearest_person_outside_quotes() -> None:
 
 
 def test_description_and_continuation_paragraph() -> None:
-    article = ("Belarus’s Alyaksandr Lukashenka hosted the summit.\n\n"
+    article = ("Belarusian leader Alyaksandr Lukashenka hosted the summit in Minsk.\n\n"
                "“We talked for hours,” the Belarusian leader said.\n\n"
                "“Nobody left the room.”")
     quotes = find_quotes(article)
     assert [q.speaker for q in quotes] == ["Alyaksandr Lukashenka"] * 2
+
+
+def test_description_nobody_was_called_stays_in_its_own_words() -> None:
+    # Nothing says Lukashenka is the leader: naming him would be a guess.
+    article = ("Alyaksandr Lukashenka hosted the summit.\n\n"
+               "“We talked for hours,” the Belarusian leader said.")
+    (q,) = find_quotes(article)
+    assert (q.speaker, q.source) == (None, "the Belarusian leader")
 
 
 def test_unattributed_quote_has_no_speaker() -> None:

@@ -106,3 +106,22 @@ def test_a_headline_attack_needs_a_victim() -> None:
                      None, "Mayor attacked with paint")
     assert criticism.event.type != "attack"
     assert assault.event.type == "attack"
+
+
+def test_two_people_of_one_surname_keep_their_own_mentions() -> None:
+    doc = nlp.parse("Hillary Clinton spoke first. Bill Clinton arrived later. "
+                    "Clinton said he was glad.")
+    people = {p.name: p for p in find_people(doc)}
+    assert len(people["Hillary Clinton"].mentions) == 1
+    assert len(people["Bill Clinton"].mentions) == 2  # the bare "Clinton" follows Bill
+
+
+def test_a_sentence_opening_word_is_not_part_of_a_name() -> None:
+    doc = nlp.parse("Certainly Donald Trump disagreed with the plan.")
+    assert [p.name for p in find_people(doc)] == ["Donald Trump"]
+
+
+def test_invited_but_did_not_attend_and_a_meeting_without_someone() -> None:
+    found = deeds("The council's lawyer, Rosa Vidal, was invited to speak but did not attend. "
+                  "The hearing went ahead without the mayor, Tom Reed, who was abroad.").absent
+    assert set(found) == {"Rosa Vidal", "Tom Reed"}

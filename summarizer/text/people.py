@@ -70,7 +70,9 @@ def _clean(tokens: list[Token]) -> tuple[list[Token], bool]:
     """The name inside an entity: no leading title or article, no possessive, no trailing
     punctuation. Returns (tokens, titled)."""
     titled = False
-    while tokens and (_key(tokens[0].text) in HONORIFICS or tokens[0].lower_ in ("the", "a")):
+    while tokens and (_key(tokens[0].text) in HONORIFICS or tokens[0].lower_ in ("the", "a")
+                      or tokens[0].pos_ in ("ADV", "VERB", "ADJ", "DET", "PRON")):
+        # "Certainly Donald Trump", "Stated Stone": a sentence's first word is not a name
         titled = titled or _key(tokens[0].text) in HONORIFICS
         tokens = tokens[1:]
     while tokens and (tokens[-1].text in ("'s", "’s", "'", "’")
@@ -199,7 +201,39 @@ def find_people(doc: Doc) -> list[PersonCandidate]:
         aliases = sorted(f for f in seen | {surname} if f != name)
         people.append(PersonCandidate(name, tuple(sorted(spans_set)), tuple(aliases)))
     people.sort(key=lambda p: p.mentions[0])
-    return people
+    return _share_surnames(people)
+
+
+def _share_surnames(people: list[PersonCandidate]) -> list[PersonCandidate]:
+    """Two people of one surname ("Bill Clinton", "Hillary Clinton"): a bare "Clinton"
+    belongs to the one whose full name was mentioned last before it."""
+    by_surname: dict[str, list[PersonCandidate]] = {}
+    for p in people:
+        if len(p.name.split()) > 1:
+            by_surname.setdefault(p.surname, []).append(p)
+    shared = {k: v for k, v in by_surname.items() if len(v) > 1}
+    if not shared:
+        return people
+    out = []
+    for p in people:
+        rivals = shared.get(p.surname)
+        if not rivals:
+            out.append(p)
+            continue
+        full = {q.name: [m for m in q.mentions if (m[1] - m[0]) > len(q.surname)]
+                for q in rivals}
+        kept = []
+        for m in p.mentions:
+            if m[1] - m[0] > len(p.surname):
+                kept.append(m)
+                continue
+            last = max(rivals, key=lambda q: max((f[0] for f in full[q.name] if f[0] < m[0]),
+                                                  default=-1))
+            if last.name == p.name:
+                kept.append(m)
+        if kept:
+            out.append(PersonCandidate(p.name, tuple(kept), p.aliases))
+    return out
 
 
 def person_at(people: list[PersonCandidate], start: int, end: int) -> PersonCandidate | None:

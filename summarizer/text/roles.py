@@ -50,6 +50,7 @@ ABSENCE_NOUNS = frozenset(
     "absence boycott no-show".split())
 REFUSE_NOUNS = frozenset(
     "refusal decision failure".split())
+GO_AHEAD = frozenset("go proceed open begin start convene end close continue".split())
 
 APPOINT_VERBS = frozenset(
     "appoint name hire elect promote nominate choose pick tap select install designate "
@@ -123,7 +124,7 @@ def governor(tok: Token) -> tuple[str, Token]:
             continue
         break
     rel, head = t.dep_, t.head
-    if described and rel in ("pobj", "poss"):
+    if described and (rel == "poss" or (rel == "pobj" and head.lower_ in ("of", "for"))):
         return "other", head
     if rel == "pobj":
         prep = head
@@ -162,6 +163,9 @@ def _xcomps(verb: Token) -> Iterable[Token]:
     for c in verb.children:
         if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX"):
             yield from _xcomps(c)
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and not any(
+                g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
+            yield from _xcomps(c)  # "was invited but did not attend": the same subject
         if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN":  # "no plans to attend"
             for g in c.children:
                 if g.dep_ in ("acl", "relcl") and g.pos_ == "VERB":
@@ -193,6 +197,8 @@ def _absent(rel: str, pred: Token) -> bool:
         return False
     if rel == "agent" and lemma in ABSENCE_VERBS:
         return True
+    if rel == "pobj:without" and (lemma in MEET_VERBS | MEET_NOUNS | GO_AHEAD):
+        return True  # "the meeting went ahead without X"
     if rel in ("poss", "pobj:of") and lemma in ABSENCE_NOUNS:
         return True
     # "X's refusal to attend"
