@@ -20,12 +20,13 @@ import charset_normalizer
 import ftfy
 
 from summarizer.dates import find_dateline
-from summarizer.errors import EmptyInputError, InputError, UnreadableInputError
+from summarizer.errors import EmptyInputError, InputError, InputTooLarge, UnreadableInputError
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "MAX_BYTES",
     "Article",
+    "check_size",
     "decode_bytes",
     "expand_sources",
     "from_bytes",
@@ -297,6 +298,20 @@ def from_text(text: str, *, published: dt.date | None = None, id: str | None = N
         id = "text-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return Article(text=text, id=id, source=source, published=published,
                    published_from=published_from, title=title)
+
+
+def check_size(article: Article, max_chars: int) -> None:
+    """Refuse an article longer than `max_chars` characters (InputTooLarge, exit 3).
+
+    Called before any text analysis: past the limit the user gets this message at once
+    instead of minutes of work (see README, "Input").
+    """
+    if len(article.text) > max_chars:
+        raise InputTooLarge(
+            f"{article.source or 'the article'} is too long: {len(article.text):,} "
+            f"characters, over the limit of {max_chars:,}",
+            hint="raise --max-chars (Settings.max_chars) to summarise it anyway, or pass "
+                 "the article alone")
 
 
 def from_bytes(data: bytes, *, published: dt.date | None = None, id: str,

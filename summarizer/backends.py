@@ -28,6 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
@@ -40,6 +41,7 @@ from summarizer.errors import (
     ConfigError,
     ContextLengthExceeded,
     InvalidOutput,
+    redact_url,
 )
 from summarizer.retry import call_with_retries, overflows_context, reject_non_json
 from summarizer.settings import Settings
@@ -239,7 +241,9 @@ class OpenAIBackend:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.base_url = settings.base_url
+        # What results, caches, logs and messages show: the endpoint without credentials
+        # (user:***@, ?api_key=***). The client below gets the real one.
+        self.base_url = redact_url(settings.base_url)
         mode = settings.mode or "json_schema"
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")
@@ -259,8 +263,12 @@ class OpenAIBackend:
         if self._raw_ is None:
             import openai
 
+            # A query in the base URL (?api-version=..., ?api_key=...) goes on every
+            # request; the client would otherwise glue the path after it.
+            base, query = _split_query(self.settings.base_url)
             self._raw_ = openai.AsyncOpenAI(
-                base_url=self.settings.base_url,
+                base_url=base,
+                default_query=query or None,
                 # Local servers accept any key; the client insists on one.
                 api_key=self.settings.api_key or "no-key",
                 max_retries=0,  # summarizer.retry is the only retry layer
@@ -340,6 +348,13 @@ class OpenAIBackend:
         return (self.settings.mode is None and self.constrained
                 and ("http 400" in text or "http 422" in text)
                 and ("response_format" in text or "json_schema" in text))
+
+
+def _split_query(url: str | None) -> tuple[str | None, dict[str, str]]:
+    if not url or "?" not in url:
+        return url, {}
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="", fragment="")), dict(parse_qsl(parts.query))
 
 
 async def _instructor_call(

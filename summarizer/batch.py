@@ -18,17 +18,19 @@ The record format is shared with `summarizer.distributed` through `make_record`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
 import queue
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from summarizer.article import Article, read_article
@@ -37,6 +39,7 @@ from summarizer.errors import (
     BackendTimeout,
     BackendUnavailable,
     BatchIncomplete,
+    OutputLocked,
     RateLimited,
     SummarizerError,
     redact,
@@ -125,9 +128,13 @@ async def summarize_article(
 async def _summarize(article: Article, schema: str, settings: Settings, backend: Any,
                      summarize_fn: SummarizeFn, published: dt.date | None,
                      cache: Any) -> dict[str, Any]:
+    from summarizer.pipeline import asummarize
+
+    # The pipeline enforces the deadline itself, from when the article's own work starts
+    # (not while it waits for a text worker); this backstop is for other summarize_fns.
+    backstop = None if summarize_fn is asummarize else settings.deadline
     try:
-        # The pipeline enforces the same deadline; this backstop holds for any summarize_fn.
-        async with asyncio.timeout(settings.deadline):
+        async with asyncio.timeout(backstop):
             result = await summarize_fn(article, schema, settings=settings, backend=backend,
                                         published=published, cache=cache)
     except Exception as exc:  # every failure is data for the record, never a crash
@@ -303,8 +310,41 @@ async def run_batch(
         concurrency = 1
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out):
+        return await _run(todo=list(dict.fromkeys(sources)),  # a file named twice: once
+                          out=out, schema=schema, settings=settings, concurrency=concurrency,
+                          published=published, progress=progress, backend=backend,
+                          summarize_fn=summarize_fn, cache=cache,
+                          max_failures_in_a_row=max_failures_in_a_row)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Hold `out`'s lock for the whole run: a second writer is refused, never interleaved.
+
+    Two processes on one file would both skip nothing, ask the model twice and write every
+    record twice. An OS file lock (flock) dies with its process, so a `kill -9` leaves no
+    stale lock behind.
+    """
+    lock = FileLock(str(out) + ".lock")
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        raise OutputLocked(
+            f"{out} is being written by another summarize run",
+            hint="wait for it to finish (then rerun to resume), or pass another --out",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
+               concurrency: int, published: dt.date | None, progress: bool, backend: Any,
+               summarize_fn: SummarizeFn, cache: Any,
+               max_failures_in_a_row: int) -> BatchReport:
     latest = load_latest(out, schema)
-    todo = list(dict.fromkeys(sources))  # a file named twice is done once
     report = BatchReport(out=out, total=len(todo), lowest_concurrency=concurrency)
     limiter = AdaptiveLimiter(concurrency)
     writer = RecordWriter(out, secret=settings.api_key)

@@ -11,16 +11,20 @@ Only successes are cached: the caller puts a value after a valid result, never a
 error, so a transient failure (timeout, 429, invalid JSON) is retried on the next run.
 
 The key is a SHA-256 of a canonical JSON of what determines the answer: the article text's
-hash, the schema and its version, the prompt hash, backend, model, the base URL's *host* and
-the generation settings. It never contains the API key: a `Settings` object is reduced to
-the fields that change the answer, and parts named like secrets are refused.
+hash, the schema and its version, the prompt hash, backend, model, the base URL (its
+credentials redacted) and the generation settings. It never contains the API key: a
+`Settings` object is reduced to the fields that change the answer, and parts named like
+secrets are refused.
 
 Storage is one SQLite file in WAL mode with a busy timeout, so that several processes
-(parallel evals, a batch next to an eval) can read and write at the same time.
+(parallel evals, a batch next to an eval) can read and write at the same time. The
+directory and the database are the owner's alone (0700 / 0600): results quote articles
+that may be private.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -29,7 +33,8 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from summarizer.errors import redact_url
 
 __all__ = ["Cache", "default_cache_dir"]
 
@@ -46,9 +51,10 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "summarizer"
 
 
-def _host(url: str | None) -> str | None:
-    # Only the host: paths and query strings can carry tokens (?api_key=...).
-    return urlsplit(url).hostname if url else None
+def _endpoint(url: str | None) -> str | None:
+    # The endpoint with its credentials redacted (user:***@, ?api_key=***): two servers on
+    # one host are different models, and a key must never reach the cache, even hashed.
+    return redact_url(url.rstrip("/")) if url else None
 
 
 def _canonical(value: Any) -> Any:
@@ -59,7 +65,7 @@ def _canonical(value: Any) -> Any:
             fields["backend"] = value.backend  # type: ignore[attr-defined]
         except Exception:  # an unusable backend still yields a distinct, stable key
             fields["backend"] = None
-        fields["base_url"] = _host(getattr(value, "base_url", None))
+        fields["base_url"] = _endpoint(getattr(value, "base_url", None))
         return _canonical(fields)
     if isinstance(value, dict):
         return {str(k): _canonical(v) for k, v in value.items()}
@@ -75,8 +81,16 @@ class Cache:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.dir = Path(path) if path is not None else default_cache_dir()
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.db = self.dir / DB_NAME
+        # Created owner-only before SQLite opens it; its -wal and -shm files inherit the mode.
+        os.close(os.open(self.db, os.O_RDONLY | os.O_CREAT, 0o600))
+        # Tighten what an older version left open; a directory the caller chose stays theirs.
+        own = [(self.db, 0o600)] + ([(self.dir, 0o700)] if path is None else [])
+        for path_, mode in own:
+            with contextlib.suppress(OSError):
+                if path_.stat().st_uid == os.getuid():
+                    os.chmod(path_, mode)
         conn = self._connect()
         try:
             conn.execute("PRAGMA journal_mode=WAL")  # persistent: readers never block writers
@@ -98,8 +112,8 @@ class Cache:
     def key(**parts: Any) -> str:
         """SHA-256 of the canonical JSON of `parts` (see the module docstring).
 
-        A raw `text=` is replaced by its hash, `base_url=` by its host, and a `settings=`
-        object by the settings that change the answer. Parts named like secrets
+        A raw `text=` is replaced by its hash, `base_url=` redacted (`redact_url`), and a
+        `settings=` object by the settings that change the answer. Parts named like secrets
         (api_key, token, ...) raise ValueError: they must never reach the cache.
         """
         canon: dict[str, Any] = {}
@@ -110,7 +124,7 @@ class Cache:
             if name == "text" and isinstance(value, str):
                 name, value = "text_sha256", hashlib.sha256(value.encode("utf-8")).hexdigest()
             elif name == "base_url":
-                value = _host(value)
+                value = _endpoint(value)
             canon[name] = _canonical(value)
         blob = json.dumps(canon, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           default=str)

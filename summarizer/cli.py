@@ -78,17 +78,16 @@ ModeOpt = Annotated[str | None, typer.Option(
     help="instructor mode for --base-url: json_schema (default), tools, json, md_json.")]
 
 
-class _RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = ()
-        return True
+class _RedactingFormatter(logging.Formatter):
+    # On the whole formatted text: messages, and tracebacks whose errors quote URLs.
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_RedactingFilter())
+    handler.setFormatter(_RedactingFormatter(logging.BASIC_FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     if verbose < 2:  # instructor logs every failed attempt at ERROR; we report them ourselves
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -102,6 +101,18 @@ def _fail(error: SummarizerError) -> typer.Exit:
     if error.hint:
         err.print(f"hint: {error.hint}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(error.exit_code)
+
+
+def _model_note(backend: Any, settings: Settings) -> str:
+    """One line naming the model this run uses (URLs without their credentials)."""
+    if backend.kind == "embedded":
+        if getattr(backend, "is_default", False):
+            return TINY_MODEL_NOTE.format(model=backend.model)
+        return f"note: using {backend.model} ({getattr(backend, 'path', '')}) on this machine"
+    where = f"at {backend.base_url}" if backend.base_url else "(OpenAI)"
+    if backend.kind == "openai" and not settings.model and backend.base_url:
+        return f"note: using the default model of the server {where} (pass --model to choose)"
+    return f"note: using {backend.model} {where}"
 
 
 def _cache(enabled: bool) -> Any:
@@ -186,7 +197,8 @@ def run(
                                              "embedded model always runs one.")] = 4,
     max_tokens: Annotated[int, typer.Option(min=16, help="Output tokens per call.")] = 1024,
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 120.0,
-    deadline: Annotated[float, typer.Option(help="Seconds per article, retries included.")]
+    deadline: Annotated[float, typer.Option(
+        help="Seconds per article: its text analysis, calls and retries.")]
     = 600.0,
     max_retries: Annotated[int, typer.Option(
         min=0, help="Retries of a failed request (429, 5xx, timeouts, dropped "
@@ -196,6 +208,9 @@ def run(
     = None,
     ctx: Annotated[int, typer.Option(help="Context window in tokens; longer articles "
                                           "are chunked.")] = 8192,
+    max_chars: Annotated[int, typer.Option(
+        min=1, help="Refuse articles longer than this many characters (exit 3).")]
+    = 200_000,
     cache: Annotated[bool, typer.Option(help="Reuse earlier results for identical "
                                              "inputs and settings.")] = True,
     log: Annotated[bool, typer.Option(
@@ -210,7 +225,7 @@ def run(
 ) -> None:
     _setup_logging(verbose)
     from summarizer import runlog
-    from summarizer.article import expand_sources, read_article
+    from summarizer.article import check_size, expand_sources, read_article
     from summarizer.schemas import canonical_schema
 
     pub = published.date() if published else None
@@ -226,18 +241,19 @@ def run(
         settings = Settings.from_env(
             model=model, base_url=base_url, mode=mode, max_tokens=max_tokens,
             timeout=timeout, deadline=deadline, threads=threads, n_ctx=ctx,
-            max_retries=max_retries)
+            max_retries=max_retries, max_chars=max_chars)
         sources = expand_sources(articles)
         emitter = Emitter(fmt, many=len(sources) > 1)
         preread = {}
         if len(sources) == 1 and out is None:  # a bad input fails before the model loads
             preread[sources[0]] = read_article(sources[0], published=pub)
+            check_size(preread[sources[0]], settings.max_chars)
         from summarizer import backends
 
         backend = backends.get_backend(settings)
-        if backend.kind == "embedded" and getattr(backend, "is_default", False) and not quiet:
-            err.print(TINY_MODEL_NOTE.format(model=backend.model), style="dim",
-                      highlight=False, soft_wrap=True)
+        if not quiet:
+            err.print(_model_note(backend, settings), style="dim", highlight=False,
+                      soft_wrap=True, markup=False)
         store = _cache(cache)
         if out is not None:
             _batch(sources, out, schema, settings, concurrency, pub, quiet, backend, store)

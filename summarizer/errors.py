@@ -20,6 +20,7 @@ and `redact()` scrubs anything that looks like a key before it is shown or store
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 __all__ = [
     "AuthenticationError",
@@ -32,13 +33,18 @@ __all__ = [
     "EmptyInputError",
     "GateFailed",
     "InputError",
+    "InputTooLarge",
     "InvalidOutput",
+    "ModelRefused",
+    "OutputLocked",
     "OutputTruncated",
     "QuotaExceeded",
     "RateLimited",
     "SummarizerError",
     "UnreadableInputError",
     "redact",
+    "redact_url",
+    "register_secret",
     "safe_url",
     "unreachable_message",
 ]
@@ -64,6 +70,10 @@ class ConfigError(SummarizerError):
     exit_code = 2
 
 
+class OutputLocked(ConfigError):
+    """Another run is writing the same `--out` file: two writers would duplicate records."""
+
+
 class InputError(SummarizerError):
     """The article cannot be read as text."""
 
@@ -76,6 +86,11 @@ class EmptyInputError(InputError):
 
 class UnreadableInputError(InputError):
     """Missing file, binary data, or bytes that no text encoding explains."""
+
+
+class InputTooLarge(InputError):
+    """The article is longer than `Settings.max_chars` (`--max-chars`): refused up front,
+    before minutes of text analysis and model calls."""
 
 
 class BackendError(SummarizerError):
@@ -129,6 +144,10 @@ class InvalidOutput(SummarizerError):
     exit_code = 5
 
 
+class ModelRefused(InvalidOutput):
+    """The model declined to answer (an OpenAI-style `refusal`): re-asking gets the same."""
+
+
 class BatchIncomplete(SummarizerError):
     """A batch finished with some articles failed; their records say why."""
 
@@ -142,9 +161,13 @@ class GateFailed(SummarizerError):
 
 
 _SECRET_PATTERNS = [
+    # Credentials inside URLs: http://user:password@host, ?api_key=... / &token=...
+    re.compile(r"(://[^/\s:@]*:)[^/\s@]+(?=@)"),
+    re.compile(r"(?i)([?&](?:[a-z_\-]*key|[a-z_\-]*token|secret|password|passwd|pwd|auth"
+               r"|authorization|sig|signature|code)=)[^&#\s\"']+"),
     re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-\.=]{8,}"),
-    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[^\s\"',]{6,}"),
+    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[^\s\"',&*]{6,}"),
 ]
 _extra_secrets: set[str] = set()
 
@@ -153,6 +176,56 @@ def register_secret(value: str | None) -> None:
     """Remember a secret (e.g. the configured API key) so `redact` always removes it."""
     if value and len(value) >= 6:
         _extra_secrets.add(value)
+
+
+def redact_url(url: str | None) -> str | None:
+    """`url` without credentials: the password of `user:password@` and the values of its
+    query parameters become ***, except `api-version` (Azure's, harmless and useful).
+
+    Used wherever an endpoint is stored or shown: `meta.base_url`, cache keys, logs,
+    reports and error messages.
+    """
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL we can parse: scrub what the patterns know
+        return redact(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in userinfo else f"***@{host}"
+    query = "&".join(
+        pair if pair.split("=", 1)[0].lower() in _HARMLESS_QUERY or "=" not in pair
+        else pair.split("=", 1)[0] + "=***"
+        for pair in parts.query.split("&")) if parts.query else ""
+    return redact(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+
+
+_HARMLESS_QUERY = frozenset({"api-version", "api_version"})
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The secret parts of `url` (password, query values), to register with `redact`."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found: list[str] = []
+    if "@" in parts.netloc:  # user:password@, or a bare token@
+        found.append(parts.password or parts.username or "")
+    for name, value in parse_qsl(parts.query):
+        # Named like a secret, or long enough to be one; not ?format=json.
+        if name.lower() not in _HARMLESS_QUERY and (
+                _SECRET_PARAM.search(name) or len(value) >= 16):
+            found.append(value)
+    return [s for s in found if s]
+
+
+_SECRET_PARAM = re.compile(r"(?i)key|token|secret|passw|pwd|auth|sig|code")
 
 
 def redact(text: str) -> str:

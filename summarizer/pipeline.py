@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from pydantic import BaseModel
 
 from summarizer import runlog
-from summarizer.article import Article, from_text
+from summarizer.article import Article, check_size, from_text
 from summarizer.errors import BackendTimeout, ContextLengthExceeded, safe_url
 from summarizer.prompting import build_messages, listings, prompt_version
 from summarizer.schemas import PARTS, Event, Meta, Result, Usage, canonical_schema, schema_for
@@ -192,12 +192,11 @@ class _Run:
             values = [await one(p) for p in parts]
         return dict(zip(parts, values, strict=True))
 
-    async def extract(self, parts: tuple[str, ...]) -> tuple[dict[str, Any], int]:
+    async def extract(self, parts: tuple[str, ...],
+                      cands: Candidates) -> tuple[dict[str, Any], int]:
         from summarizer import extraction
-        from summarizer.candidates import gather
 
         text = self.article.text
-        cands = gather(text, self.article.published, self.article.title)
         n_ctx = self.backend.n_ctx or self.settings.n_ctx
         max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
         for _ in range(3):
@@ -271,24 +270,19 @@ async def asummarize(
     elif cache is False:
         cache = None
     art = _as_article(article, published)
+    check_size(art, settings.max_chars)  # before any text work, cached or not
     if backend is None:
         from summarizer.backends import get_backend
 
         backend = get_backend(settings)
     started = time.monotonic()
     run = _Run(art, backend, settings)
-    if not isinstance(schema, str):  # the user's own pydantic model
-        from summarizer.candidates import gather
-
-        cands = gather(art.text, art.published, art.title)
-        messages = build_messages(art.text, listings(cands), "custom")
-        async with asyncio.timeout(settings.deadline):
-            return await run.call(messages, schema, "custom")
-
-    schema = canonical_schema(schema)
-    model = schema_for(schema)
-    key = _cache_key(cache, art, schema, backend, settings) if cache is not None else None
-    if key is not None and (hit := cache.get(key)) is not None:
+    model = key = None
+    if isinstance(schema, str):
+        schema = canonical_schema(schema)
+        model = schema_for(schema)
+        key = _cache_key(cache, art, schema, backend, settings) if cache is not None else None
+    if model is not None and key is not None and (hit := cache.get(key)) is not None:
         result = model.model_validate(hit)
         if result.meta is not None:
             result.meta.cached = True
@@ -298,14 +292,27 @@ async def asummarize(
         result._article = art.text
         runlog.record(result)
         return result
+    from summarizer import textstage  # the text layer: not needed for a cached result
+
+    loop = asyncio.get_running_loop()
     try:
-        async with asyncio.timeout(settings.deadline):
-            parts, chunks = await run.extract(PARTS[schema])
+        # The deadline covers the article's own work, text stage included, but not the
+        # wait for a free worker while other articles' text is analysed.
+        async with textstage.turn():
+            deadline_at = loop.time() + settings.deadline
+            async with asyncio.timeout_at(deadline_at):
+                cands = await textstage.gather(art.text, art.published, art.title)
+        async with asyncio.timeout_at(deadline_at):
+            if not isinstance(schema, str):  # the user's own pydantic model
+                messages = build_messages(art.text, listings(cands), "custom")
+                return await run.call(messages, schema, "custom")
+            parts, chunks = await run.extract(PARTS[schema], cands)
     except TimeoutError:
         raise BackendTimeout(
-            f"gave up on the article after the {settings.deadline:.0f} s deadline",
+            f"gave up on the article after the {settings.deadline:g} s deadline",
             hint="raise --deadline, or use a faster model",
         ) from None
+    assert model is not None  # a named schema (the custom one returned above)
     fields = {("key_quotes" if p == "quotes" else p): v for p, v in parts.items()}
     result = model(**fields, meta=_meta(schema, art, backend, run, chunks, started))
     result._article = art.text

@@ -9,9 +9,12 @@ output, so everything that can go wrong on the wire is handled here, once:
   with exponential backoff and full jitter;
 - 400 (e.g. context length), 401, 403, 404, 422: never retried;
 - `finish_reason=length`: not retried with the same budget (OutputTruncated);
-- a 2xx answer that is not JSON (a proxy's HTML error page): retried like a 5xx; the
-  `reject_non_json` response hook turns it into an API error before instructor sees it,
-  so it is not mistaken for invalid model output and re-asked.
+- a 2xx answer that is not a chat completion (a proxy's HTML page, a truncated or empty
+  body, no choices): retried like a 5xx, then BackendUnavailable quoting what the server
+  sent; a 2xx `{"error": ...}` is the server's error, classified by its code; a
+  `refusal` is ModelRefused (exit 5), never re-asked. The `reject_non_json` response hook
+  decides this before instructor sees the body, so a broken server is never mistaken for
+  invalid model output and re-asked.
 
 Every retry is announced to the `on_retry` callback and to the listeners registered with
 `retry_listener()` in the current context: batch runs feed them to an `AdaptiveLimiter`
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -40,6 +44,7 @@ from summarizer.errors import (
     ConfigError,
     ContextLengthExceeded,
     InvalidOutput,
+    ModelRefused,
     OutputTruncated,
     QuotaExceeded,
     RateLimited,
@@ -54,12 +59,15 @@ if TYPE_CHECKING:
 __all__ = [
     "AdaptiveLimiter",
     "RetryListener",
+    "ServerAnswerError",
     "call_with_retries",
     "classify",
+    "completion_problem",
     "overflows_context",
     "reject_non_json",
     "retry_delay",
     "retry_listener",
+    "server_error",
 ]
 
 T = TypeVar("T")
@@ -82,26 +90,110 @@ def retry_listener(listener: RetryListener) -> Iterator[None]:
         _listeners.reset(token)
 
 
-async def reject_non_json(response: Any) -> None:
-    """httpx2 response hook: a successful answer that is not JSON is a server failure.
+class ServerAnswerError(Exception):
+    """Raised by `reject_non_json` for a 2xx answer that is not a usable chat completion.
 
-    Without it the openai client hands the HTML text to instructor, which reports "no
-    choices" as a parse error and re-asks, burning validation retries on a broken proxy.
+    The openai client wraps it in an APIConnectionError (its cause); `classify` finds it
+    there and returns the `error` decided here instead of a parse failure further down.
+    """
+
+    def __init__(self, error: SummarizerError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def reject_non_json(response: Any) -> None:
+    """httpx2 response hook: a 2xx answer must be a chat completion, or it is the server's
+    failure, never the model's.
+
+    Without it the openai client hands a proxy's HTML page, a truncated or empty body,
+    `choices: []` or `{"error": ...}` to instructor, which reports a parse error and
+    re-asks at once (or fails on an IndexError), blaming the model for a broken server.
     """
     if not response.is_success:
         return  # error statuses are classified by their status code
     content_type = response.headers.get("content-type", "")
-    if "json" in content_type or "event-stream" in content_type:
+    if "event-stream" in content_type:
+        return
+    if "json" not in content_type:
+        import openai
+
+        await response.aread()
+        raise openai.APIResponseValidationError(
+            response,
+            None,
+            message=f"the server answered HTTP {response.status_code} with "
+            f"{content_type.split(';')[0] or 'no content type'} instead of JSON",
+        )
+    if not response.request.url.path.endswith("/chat/completions"):
         return
     await response.aread()
-    import openai
+    problem = completion_problem(response.content, response.status_code)
+    if problem is not None:
+        raise ServerAnswerError(problem)
 
-    raise openai.APIResponseValidationError(
-        response,
-        None,
-        message=f"the server answered HTTP {response.status_code} with "
-        f"{content_type.split(';')[0] or 'no content type'} instead of JSON",
-    )
+
+def _snippet(body: bytes) -> str:
+    text = body[:200].decode("utf-8", "replace").strip()
+    return repr(text) + ("..." if len(body) > 200 else "") if text else "an empty body"
+
+
+def completion_problem(body: bytes, status: int = 200) -> SummarizerError | None:
+    """What is wrong with a 2xx chat completion body, as our error, or None if nothing.
+
+    - not JSON, empty, not an object, no choices, no message: BackendUnavailable
+      (retried with backoff, like a 5xx), quoting what the server sent;
+    - `{"error": ...}`: the server's own error, with its message (`server_error`);
+    - a `refusal`: ModelRefused, with what the model said (not re-asked: it would
+      refuse again).
+    """
+    where = f"the server answered HTTP {status} with"
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return BackendUnavailable(f"{where} a body that is not JSON: {_snippet(body)}")
+    if not isinstance(data, dict):
+        return BackendUnavailable(f"{where} something other than a chat completion: "
+                                  f"{_snippet(body)}")
+    choices = data.get("choices")
+    if data.get("error") and not choices:
+        return server_error(data["error"], where=f"{where} an error")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return BackendUnavailable(f"{where} a completion that holds no choices: "
+                                  f"{_snippet(body)}")
+    message = choices[0].get("message")
+    if not isinstance(message, dict):
+        return BackendUnavailable(f"{where} a completion without a message: "
+                                  f"{_snippet(body)}")
+    refusal = message.get("refusal")
+    if refusal:
+        return ModelRefused(f"the model refused to answer: {str(refusal)[:300]}",
+                            hint="try another model, or --schema with fewer parts")
+    return None
+
+
+def server_error(err: Any, *, where: str = "the server answered with an error") \
+        -> SummarizerError:
+    """An `{"error": {...}}` object from a server, as our error: its code decides."""
+    if isinstance(err, dict):
+        message = str(err.get("message") or json.dumps(err))[:300]
+        code = str(err.get("code") or err.get("status") or err.get("type") or "")
+    else:
+        message, code = str(err)[:300], ""
+    text = f"{where}: {message}"
+    status = int(code) if code.isdigit() else None
+    if "insufficient_quota" in code + message:
+        return QuotaExceeded(text, hint="check the plan and billing of this API key")
+    if status == 429 or "rate_limit" in code:
+        return RateLimited(text)
+    if status in (401, 403) or code == "invalid_api_key":
+        return AuthenticationError(text, hint="check OPENAI_API_KEY and that the key may "
+                                              "use this model")
+    if status in (None, 400, 413) and overflows_context(message):
+        return ContextLengthExceeded(text)
+    if status is not None and 400 <= status < 500 and status not in (408, 409):
+        return BackendError(text)
+    return BackendUnavailable(text)  # a failure the server did not classify: retried
 
 
 def overflows_context(message: str) -> bool:
@@ -129,6 +221,11 @@ def _server_text(exc: openai.APIStatusError) -> str:
 def classify(exc: BaseException) -> SummarizerError:
     """Map any exception from a model call onto our error hierarchy."""
     exc = _unwrap(exc)
+    cause: BaseException | None = exc
+    for _ in range(3):  # ours, or the cause of the client's APIConnectionError
+        if isinstance(cause, ServerAnswerError):
+            return cause.error
+        cause = cause.__cause__ if cause is not None else None
     if isinstance(exc, SummarizerError):
         return exc
     import openai
@@ -183,7 +280,10 @@ def classify(exc: BaseException) -> SummarizerError:
     if isinstance(exc, openai.APIResponseValidationError | openai.APIError):
         message = getattr(exc, "message", None) or str(exc)
         return BackendUnavailable(f"unexpected answer from the model server: {message}"[:300])
-    return BackendError(f"{name}: {exc}"[:300])
+    # Not an error we know: the message says what happened, never a Python type name
+    # (the exception itself stays the cause, for -vv and bug reports).
+    return BackendError(f"the model call failed unexpectedly: {exc}"[:300],
+                        hint="rerun with -vv to see the details, and please report it")
 
 
 def _retry_after(exc: BaseException) -> float | None:

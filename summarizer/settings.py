@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Literal
 
-from summarizer.errors import ConfigError, register_secret
+from summarizer.errors import ConfigError, redact_url, register_secret, url_secrets
 
 __all__ = ["BackendKind", "Settings"]
 
@@ -50,6 +50,24 @@ class Settings:
     validation_retries: int = 1  # instructor re-asks after invalid JSON
     retry_after_cap: float = 60.0  # longest Retry-After we honour
     seed: int = 0
+    # Longest article text accepted, in characters (after decoding and HTML extraction).
+    # About 35,000 words, three times a long feature: longer text is rarely one article,
+    # and its analysis grows by ~30 s per million characters on 2 busy cores
+    # (benchmarks/RESULTS.md), so it is refused at once (InputTooLarge, exit 3).
+    max_chars: int = 200_000
+
+    def __post_init__(self) -> None:
+        # Whatever built these settings, their secrets are scrubbed from every message.
+        register_secret(self.api_key)
+        for secret in url_secrets(self.base_url):
+            register_secret(secret)
+
+    def __repr__(self) -> str:
+        # base_url without its credentials (?api_key=, user:password@); api_key not at all.
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
+        values["base_url"] = redact_url(self.base_url)
+        shown = ", ".join(f"{name}={value!r}" for name, value in values.items())
+        return f"Settings({shown})"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -70,9 +88,7 @@ class Settings:
         unknown = set(values) - known
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        settings = cls(**values)  # type: ignore[arg-type]
-        register_secret(settings.api_key)
-        return settings
+        return cls(**values)  # type: ignore[arg-type]
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

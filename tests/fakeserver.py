@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import socket
 import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
-__all__ = ["FakeServer", "RecordedRequest", "Reply", "minimal_instance"]
+__all__ = ["FAULTS", "FakeServer", "RecordedRequest", "Reply", "minimal_instance"]
 
 Answer = Callable[[dict[str, Any]], "dict[str, Any] | str"]
 
@@ -101,9 +103,30 @@ class Reply:
         return cls("drip", seconds=seconds, interval=interval)
 
     @classmethod
+    def raw_body(cls, raw: str | dict[str, Any] | list[Any]) -> Reply:
+        """HTTP 200, `application/json`, with exactly this body (a string is sent as is:
+        malformed or empty JSON; a dict or list is encoded)."""
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+        return cls("body", content=text)
+
+    @classmethod
+    def refusal(cls, text: str) -> Reply:
+        """A completion whose message is a refusal (OpenAI structured outputs): no content."""
+        return cls("refusal", content=text)
+
+    @classmethod
     def reset(cls) -> Reply:
         """Read the request, then close the socket with a TCP RST (no response)."""
         return cls("reset")
+
+
+FAULTS: dict[str, Callable[[FakeServer], Reply]] = {
+    "500": lambda server: Reply.error(500, message="injected fault"),
+    "reset": lambda server: Reply.reset(),
+    "hang": lambda server: Reply.hang(server.hang_seconds),
+    "429": lambda server: Reply.rate_limited(retry_after=server.retry_after),
+    "malformed": lambda server: Reply.raw_body('{"id": "chatcmpl-x", "choices": [{"mess'),
+}
 
 
 @dataclass
@@ -170,8 +193,21 @@ class FakeServer:
     """The server. Thread-safe: tests script it while the client runs in another thread."""
 
     def __init__(self, *, latency: float = 0.0, answer: Answer | None = None,
-                 model: str = "fake-model", port: int = 0) -> None:
+                 model: str = "fake-model", port: int = 0,
+                 faults: dict[str, float] | None = None, seed: int = 0,
+                 hang_seconds: float = 30.0, retry_after: float = 1.0) -> None:
         self.latency = latency
+        # Random faults, when nothing is scripted: kind -> probability per chat request.
+        # Kinds: "500", "reset", "hang", "429" (with Retry-After), "malformed" (a 200 whose
+        # JSON body is cut off). `injected` counts what was served.
+        unknown = set(faults or {}) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
+        self.faults = dict(faults or {})
+        self.injected: Counter[str] = Counter()
+        self._rng = random.Random(seed)
+        self.hang_seconds = hang_seconds
+        self.retry_after = retry_after
         self.answer: Answer = answer or default_answer
         self.model = model
         self.requests: list[RecordedRequest] = []
@@ -221,7 +257,15 @@ class FakeServer:
 
     def next_reply(self) -> Reply:
         with self._lock:
-            return self._script.popleft() if self._script else Reply.ok()
+            if self._script:
+                return self._script.popleft()
+            draw = self._rng.random()
+            for kind, probability in self.faults.items():
+                if draw < probability:
+                    self.injected[kind] += 1
+                    return FAULTS[kind](self)
+                draw -= probability
+            return Reply.ok()
 
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -229,7 +273,8 @@ class FakeServer:
 
     def chat_requests(self) -> list[RecordedRequest]:
         with self._lock:
-            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+            return [r for r in self.requests
+                    if urlsplit(r.path).path.endswith("/chat/completions")]
 
     def count(self) -> int:
         """How many chat completion requests arrived."""
@@ -295,9 +340,11 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             rec = RecordedRequest("GET", self.path, self._headers(), None, time.monotonic())
-            if self.path.rstrip("/").endswith("/_stats"):  # for benchmarks in another process
-                self._json(200, {"chat_requests": server.count()})
-            elif self.path.rstrip("/").endswith("/models"):
+            path = urlsplit(self.path).path.rstrip("/")  # without ?query
+            if path.endswith("/_stats"):  # for benchmarks in another process
+                self._json(200, {"chat_requests": server.count(),
+                                 "injected": dict(server.injected)})
+            elif path.endswith("/models"):
                 self._json(200, {"object": "list", "data": [
                     {"id": server.model, "object": "model", "created": 0, "owned_by": "fake"}]})
             else:
@@ -314,7 +361,7 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 body = None
             rec = RecordedRequest("POST", self.path, self._headers(), body, started)
-            if not self.path.rstrip("/").endswith("/chat/completions"):
+            if not urlsplit(self.path).path.rstrip("/").endswith("/chat/completions"):
                 self._json(404, {"error": {"message": "not found", "code": "not_found"}})
                 rec.finished = time.monotonic()
                 server.record(rec)
@@ -345,6 +392,9 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if reply.kind == "status":
                 self._json(reply.status, reply.body, reply.headers)
                 return
+            if reply.kind == "body":
+                self._send(200, (reply.content or "").encode(), "application/json")
+                return
             if reply.kind == "html":
                 page = b"<html><body><h1>502 Bad Gateway</h1>nginx</body></html>"
                 self._send(reply.status, page, "text/html; charset=utf-8")
@@ -353,7 +403,11 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if content is None:
                 answer = server.answer(body)
                 content = answer if isinstance(answer, str) else json.dumps(answer)
-            payload = json.dumps(_completion(server, content, reply.finish_reason)).encode()
+            completion = _completion(server, content, reply.finish_reason)
+            if reply.kind == "refusal":
+                completion["choices"][0]["message"] = {
+                    "role": "assistant", "content": None, "refusal": reply.content}
+            payload = json.dumps(completion).encode()
             if reply.kind == "drip":
                 self._drip(payload, reply)
                 return
@@ -384,8 +438,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--faults", default="", help="e.g. 500=0.05,reset=0.02,hang=0.01,"
+                        "429=0.02,malformed=0.01")
     args = parser.parse_args()
-    server = FakeServer(latency=args.latency, port=args.port).start()
+    faults = {k: float(v) for k, v in (f.split("=") for f in args.faults.split(",") if f)}
+    server = FakeServer(latency=args.latency, port=args.port, faults=faults).start()
     print(f"listening on {server.base_url}", flush=True)
     try:
         while True:

@@ -257,6 +257,49 @@ async def test_an_embedded_backend_runs_one_article_at_a_time(tmp_path: Path) ->
     assert report.ok == 4 and peak == 1
 
 
+def test_two_writers_on_one_out_never_duplicate(server, tmp_path):
+    """Two `summarize DIR --out same.jsonl` at once: one runs, the other is refused."""
+    server.latency = 0.2
+    write_articles(tmp_path / "docs", 20)
+    out = tmp_path / "out.jsonl"
+    cmd = [*CLI, str(tmp_path / "docs"), "--out", str(out), "--schema", "event",
+           "--base-url", server.base_url, "--model", "fake-model", "--concurrency", "2",
+           "--no-cache", "--quiet"]
+    env = {**os.environ, "OPENAI_API_KEY": KEY}
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, err in results if code == 2)
+    assert "being written by another summarize run" in refused
+    records = read_records(out)
+    assert len(records) == 20
+    assert len({r["source"] for r in records}) == 20
+    assert server.count() == 20
+
+    # Once the first is done, the same command resumes: nothing left to do.
+    server.clear()
+    again = subprocess.run(cmd, env=env, capture_output=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert len(read_records(out)) == 20 and server.count() == 0
+
+
+async def test_a_second_batch_on_the_same_out_in_one_process_is_refused(server, tmp_path):
+    from summarizer.errors import OutputLocked
+
+    server.latency = 0.3
+    sources = write_articles(tmp_path / "docs", 4)
+    out = tmp_path / "out.jsonl"
+    first = asyncio.create_task(batch(server, sources, out, concurrency=1))
+    await asyncio.sleep(0.2)
+    with pytest.raises(OutputLocked) as info:
+        await batch(server, sources, out, concurrency=1)
+    assert info.value.exit_code == 2
+    report = await first
+    assert report.ok == 4 and len(read_records(out)) == 4
+
+
 def _closed_port() -> int:
     import socket
 

@@ -45,9 +45,25 @@ def test_key_depends_on_what_changes_the_answer_only() -> None:
                      settings=base)
         parts.update(changed)
         assert Cache.key(**parts) != key, changed
-    # Only the host of a base URL counts: paths and query strings may carry tokens.
+    # The endpoint counts, its credentials do not: a rotated token hits the same entries,
+    # and two servers on one host (two ports) are two models.
     assert Cache.key(base_url="https://h.example/v1?token=x") == Cache.key(
-        base_url="https://h.example/other")
+        base_url="https://h.example/v1?token=y")
+    assert Cache.key(base_url="https://u:pw1@h.example/v1") == Cache.key(
+        base_url="https://u:pw2@h.example/v1")
+    assert Cache.key(base_url="http://h.example:8080/v1") != Cache.key(
+        base_url="http://h.example:8000/v1")
+
+
+def test_cache_files_are_the_owners_alone(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "fresh"))
+    cache = Cache()
+    cache.put(Cache.key(text="a"), {"x": 1})
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o700
+    files = [p for p in (tmp_path / "fresh").iterdir() if p.is_file()]
+    assert cache.db in files
+    for path in files:  # the database and SQLite's -wal / -shm beside it
+        assert path.stat().st_mode & 0o077 == 0, path
 
 
 def test_api_key_never_reaches_the_cache(tmp_path: Path) -> None:
