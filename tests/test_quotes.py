@@ -145,3 +145,12 @@ def test_a_quoted_title_is_not_a_quoted_sentence() -> None:
     article = ("The column, titled “Why The Senate Must Act Now On Trade,” ran on Sunday. "
                "“We must act now on trade,” Oliver Grant said.")
     assert [q.sentence for q in quotes(article)] == [False, True]
+
+
+def test_a_pronoun_passes_its_reference_on_to_the_next_he() -> None:
+    from summarizer.candidates import find_quotes
+
+    text = ("Mark Hale met Tom Ross on Monday. Asked who would lead, he named Ross.\n\n"
+            "\u201cI would pick Tom for now,\u201d he said.")
+    (q,) = find_quotes(text)
+    assert q.speaker == "Mark Hale"

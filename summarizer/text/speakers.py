@@ -96,7 +96,7 @@ class Speakers:
                 out.setdefault(k, "f")
         return out
 
-    def antecedent(self, pos: int, sex: str | None = None) -> Found | None:
+    def antecedent(self, pos: int, sex: str | None = None, depth: int = 0) -> Found | None:
         """The person a pronoun at `pos` stands for: of a sex that fits it (when the article
         tells it), outside quotations; the nearest one that was a clause's subject in this
         or the previous sentence ("He said the philosopher was ...": the lecturer, not the
@@ -106,6 +106,15 @@ class Speakers:
         floor = sentence_of(self.doc[sent.start - 1]).start_char if sent.start > 0 \
             else sent.start_char
         nearest: Found | None = None
+        # "Trump eased his tone. Asked who leads, he said Ryan. 'I would say Paul,' he
+        # said.": a subject pronoun nearer than any subject name passes its reference on.
+        chained = None
+        if depth < 3:
+            before = [t for t in self.doc[self.token(floor).i : tok.i]
+                      if t.dep_ == "nsubj" and t.lower_ in lex.PERSONAL
+                      and (sex is None or lex.PERSONAL[t.lower_] == sex)
+                      and self.quote_index(t.idx) is None]
+            chained = before[-1] if before else None
         i = bisect.bisect_left(self.mention_starts, pos) - 1
         while i >= 0:
             s, e, k = self.mentions[i]
@@ -116,10 +125,14 @@ class Speakers:
                 if nearest is None:
                     nearest = found
                 if s < floor:
-                    return nearest
+                    break
                 if self.token(e - 1).dep_ in ("nsubj", "nsubjpass"):
+                    if chained is not None and chained.idx > e:
+                        return self.antecedent(chained.idx, sex, depth + 1) or found
                     return found
             i -= 1
+        if chained is not None:
+            return self.antecedent(chained.idx, sex, depth + 1) or nearest
         return nearest
 
     # --- the speaker a subject names ------------------------------------------------
