@@ -335,7 +335,7 @@ def reconcile(parts: dict[str, Any], small: bool) -> dict[str, Any]:
 def _key_quotes(c: Candidates, limit: int = 5) -> list[Any]:
     """The main voices first: whole quoted sentences, one per speaker in turn (the people at
     the centre of the event before others), then their shorter quoted phrases when slots
-    remain, then unattributed sentences; returned in text order."""
+    remain, then unattributed sentences and phrases; returned in text order."""
     central = {n: i for i, n in enumerate([*c.participants, *c.absent, *c.appointed])}
 
     def voices(pool: list[Any]) -> list[Any]:
@@ -351,7 +351,9 @@ def _key_quotes(c: Candidates, limit: int = 5) -> list[Any]:
     sentences = voices([q for q in c.quotes if q.sentence and q.speaker])
     phrases = voices([q for q in c.quotes if not q.sentence and q.speaker and q.words >= 2])
     unattributed = [q for q in c.quotes if q.sentence and not q.speaker]
-    chosen = [*sentences, *phrases, *unattributed][:limit]
+    # Last, when slots remain: unattributed phrases long enough to say something.
+    rest = [q for q in c.quotes if not q.sentence and not q.speaker and q.words >= 3]
+    chosen = [*sentences, *phrases, *unattributed, *rest][:limit]
     return sorted(chosen, key=lambda q: q.start)
 
 
