@@ -89,7 +89,7 @@ def _is_name(tokens: list[Token]) -> bool:
     words = [t.text for t in tokens]
     if not (_NAME_WORD.match(words[0]) and _NAME_WORD.match(words[-1])):
         return False
-    if words[-1].isupper() and len(words[-1]) > 2:  # an acronym, not a surname
+    if words[-1].isupper() and len(words[-1]) >= 2:  # an acronym ("MP"), not a surname
         return False
     return all(_NAME_WORD.match(w) or w.lower() in PARTICLES or w == "-" for w in words)
 

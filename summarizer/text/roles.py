@@ -359,8 +359,21 @@ def _mention_root(doc: Doc, start: int, end: int) -> Token | None:
     return span.root if span is not None and len(span) else None
 
 
+def _through_include(rel: str, pred: Token) -> tuple[str, Token]:
+    """"Candidates who plan to attend include X": X stands where the group does, as the
+    subject of the group's relative clause."""
+    if rel == "dobj" and pred.lemma_.lower() == "include":
+        for subj in (c for c in pred.children if c.dep_ == "nsubj"):
+            for clause in (t for t in subj.subtree if t.dep_ == "relcl"):
+                return "nsubj", clause  # (the parser may hang it on a noun inside)
+    return rel, pred
+
+
 def _takes_part(rel: str, pred: Token) -> bool:
     lemma = pred.lemma_.lower()
+    if rel == "nsubj" and pred.pos_ in ("VERB", "AUX") and not _negated(pred) and any(
+            v.lemma_.lower() in MEET_VERBS and not _negated(v) for v in list(_xcomps(pred))[1:]):
+        return True  # "X plans to attend", "X is expected to meet"
     return (lemma in MEET_VERBS and rel in ("nsubj", "dobj", "pobj:with", "agent", "nsubjpass")) \
         or (lemma in MEET_NOUNS and rel in ("pobj:with", "poss", "pobj:by", "pobj:between",
                                             "pobj:of"))
@@ -418,7 +431,7 @@ def read_deeds(doc: Doc, people: list[PersonCandidate], quoted: list[tuple[int, 
             tok = _mention_root(doc, s, e)
             if tok is None:
                 continue
-            rel, pred = governor(tok)
+            rel, pred = _through_include(*governor(tok))
             # Absence and appointment count inside quotes too ("X has no plans to attend").
             if _absent(rel, pred) or _neither(tok):
                 deeds.absent.setdefault(p.name, s)
