@@ -14,6 +14,7 @@ Quotes and their speakers come from `summarizer.text.quotes` on the article's on
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,7 @@ class Candidates:
     # in a sentence that speaks of absence or appointment.
     parties: list[Any] = field(default_factory=list)  # text.roles.Party: unnamed, took part
     sentences: list[tuple[int, int]] = field(default_factory=list)  # the parse's
+    timings: dict[str, float] = field(default_factory=dict)  # parse_s, candidates_s
     absent_options: list[str] = field(default_factory=list)
     appointed_options: list[str] = field(default_factory=list)
 
@@ -134,6 +136,7 @@ class Candidates:
             absent_options=[n for n in self.absent_options if n in names],
             parties=[p for p in self.parties if start <= p.start < end],
             appointed_options=self.appointed_options, sentences=self.sentences,
+            timings=self.timings,
         )
 
 
@@ -149,7 +152,9 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     from summarizer.text import nlp, roles
     from summarizer.text.people import find_people, find_places
 
+    t0 = time.perf_counter()
     doc = nlp.parse(text)
+    parsed = time.perf_counter()
     venues: list[str] = []
     # Buildings: FAC entities, and ORG entities whose last word names a building.
     for ent in doc.ents:
@@ -220,6 +225,8 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
         appointments=list(appointed.values()),
         parties=deeds.parties,
         sentences=spans,
+        timings={"parse_s": round(parsed - t0, 4),
+                 "candidates_s": round(time.perf_counter() - parsed, 4)},
         event=reading,
         features=feats,
         absent_options=list(dict.fromkeys(

@@ -153,11 +153,14 @@ class _Run:
     def __init__(self, article: Article, backend: Backend, settings: Settings) -> None:
         self.article, self.backend, self.settings = article, backend, settings
         self.usage = Usage()
+        self.calls: list[dict[str, Any]] = []  # {"part", "s"} per model call
 
     async def call(self, messages: list[dict[str, str]], model: type[M], part: str) -> M:
         budget = min(self.settings.max_tokens, PART_TOKENS[part]) if part != "custom" \
             else self.settings.max_tokens
+        t0 = time.monotonic()
         out = await self.backend.complete(messages, model, max_tokens=budget)
+        self.calls.append({"part": part, "s": round(time.monotonic() - t0, 4)})
         self.usage.calls += 1
         self.usage.prompt_tokens += out.prompt_tokens
         self.usage.completion_tokens += out.completion_tokens
@@ -298,15 +301,21 @@ async def asummarize(
     try:
         # The deadline covers the article's own work, text stage included, but not the
         # wait for a free worker while other articles' text is analysed.
+        waited = time.monotonic()
         async with textstage.turn():
+            waited = time.monotonic() - waited
             deadline_at = loop.time() + settings.deadline
             async with asyncio.timeout_at(deadline_at):
+                texting = time.monotonic()
                 cands = await textstage.gather(art.text, art.published, art.title)
+                texting = time.monotonic() - texting
         async with asyncio.timeout_at(deadline_at):
             if not isinstance(schema, str):  # the user's own pydantic model
                 messages = build_messages(art.text, listings(cands), "custom")
                 return await run.call(messages, schema, "custom")
+            extracting = time.monotonic()
             parts, chunks = await run.extract(PARTS[schema], cands)
+            extracting = time.monotonic() - extracting
     except TimeoutError:
         raise BackendTimeout(
             f"gave up on the article after the {settings.deadline:g} s deadline",
@@ -314,7 +323,13 @@ async def asummarize(
         ) from None
     assert model is not None  # a named schema (the custom one returned above)
     fields = {("key_quotes" if p == "quotes" else p): v for p, v in parts.items()}
-    result = model(**fields, meta=_meta(schema, art, backend, run, chunks, started))
+    meta = _meta(schema, art, backend, run, chunks, started)
+    # text_s is the text stage as the pipeline saw it (in a worker process: parse_s and
+    # candidates_s, plus the hand-over and, for a new worker, its start).
+    meta.timings = {"text_wait_s": round(waited, 4), "text_s": round(texting, 4),
+                    **cands.timings, "calls": run.calls,
+                    "assemble_s": round(extracting - sum(c["s"] for c in run.calls), 4)}
+    result = model(**fields, meta=meta)
     result._article = art.text
     if key is not None:
         cache.put(key, result.model_dump(mode="json"))

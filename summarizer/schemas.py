@@ -158,6 +158,12 @@ class Meta(_Model):
     chunks: int = 1
     usage: Usage = Field(default_factory=Usage)
     latency_s: float = 0.0
+    timings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="seconds per stage: text_wait_s (for a text worker), text_s (the text "
+                    "stage, in a worker: parse_s + candidates_s + hand-over), calls "
+                    "([{part, s}]: each model call), assemble_s (choices to grounded "
+                    "items, merged)")
     cached: bool = False
     warnings: list[str] = Field(default_factory=list)
     version: str = ""
