@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from results import replace_section  # benchmarks/results.py (run as a script)
 
 from summarizer import extraction
 from summarizer.backends import FakeBackend, get_backend
@@ -167,17 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     text = table(results, len(items))
     print(text)
     if args.write:
-        path = ROOT / "benchmarks" / "RESULTS.md"
-        body = path.read_text(encoding="utf-8")
-        block = (f"{SECTION}\n\nCommand: `python benchmarks/ablation.py --write` "
-                 f"({time.strftime('%Y-%m-%d')}, 2 shared CPU cores).\n\n{text}\n")
-        if SECTION in body:
-            start = body.index(SECTION)
-            end = body.find("\n## ", start + 1)
-            body = body[:start] + block + (body[end + 1:] if end != -1 else "")
-        else:
-            body = body.rstrip("\n") + "\n\n" + block
-        path.write_text(body, encoding="utf-8")
+        command = "python benchmarks/ablation.py --write"
+        replace_section(SECTION, f"{SECTION}\n\nCommand: `{command}` "
+                                 f"({time.strftime('%Y-%m-%d')}, 2 shared CPU cores).\n\n{text}\n")
     return 0
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from results import replace_section  # benchmarks/results.py (run as a script)
 
 from summarizer.names import names_match
 from summarizer.text import nlp
@@ -257,8 +258,6 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
 
 def write(results: dict[str, dict[str, Any]], secs: dict[str, float], command: str) -> None:
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     body = (
         f"{SECTION}\n\nCommand: `{command}` ({dt.date.today().isoformat()}, 2 CPU cores "
         f"shared with other work, so seconds are rough).\n\n{table(results)}\n\n"
@@ -281,10 +280,7 @@ def write(results: dict[str, dict[str, Any]], secs: dict[str, float], command: s
         "real quotes, which caps precision.\n\n"
         f"Seconds (whole run): parsing {secs['parse']:.0f}, ours {secs['ours']:.1f}, "
         f"textacy {secs['textacy']:.1f} (its share includes the lemmatizer).\n")
-    pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
-    new = pattern.sub(lambda _: body.rstrip("\n") + "\n", old) if SECTION in old else (
-        old.rstrip("\n") + "\n\n" + body)
-    path.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
+    replace_section(SECTION, body)
 
 
 def main() -> int:

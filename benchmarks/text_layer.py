@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import replace_section  # benchmarks/results.py (run as a script)
+
 from summarizer.article import read_article
 from summarizer.candidates import gather
 from summarizer.text import nlp
@@ -56,17 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     text = "| metric | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows.items())
     print(text)
     if args.write:
-        path = ROOT / "benchmarks" / "RESULTS.md"
-        body = path.read_text(encoding="utf-8")
-        block = (f"{SECTION}\n\nCommand: `python benchmarks/text_layer.py --write` "
-                 f"({time.strftime('%Y-%m-%d')}, one process, 2 shared CPU cores).\n\n{text}\n")
-        if SECTION in body:
-            start = body.index(SECTION)
-            end = body.find("\n## ", start + 1)
-            body = body[:start] + block + (body[end + 1:] if end != -1 else "")
-        else:
-            body = body.rstrip("\n") + "\n\n" + block
-        path.write_text(body, encoding="utf-8")
+        command = "python benchmarks/text_layer.py --write"
+        replace_section(SECTION, f"{SECTION}\n\nCommand: `{command}` "
+                                 f"({time.strftime('%Y-%m-%d')}, one process, 2 shared CPU "
+                                 f"cores).\n\n{text}\n")
     return 0
 
 

@@ -20,10 +20,11 @@ import argparse
 import datetime as dt
 import multiprocessing
 import os
-import re
 import sys
 import time
 from pathlib import Path
+
+from results import replace_section  # benchmarks/results.py (run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "bbc"
@@ -85,8 +86,6 @@ def table(rows: list[tuple[float, tuple[float, float, int, int] | None]], cap: f
 
 
 def write(body_table: str, command: str) -> None:
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    old = path.read_text(encoding="utf-8")
     load = os.getloadavg()[0]
     body = (f"{SECTION}\n\nCommand: `{command}` ({dt.date.today().isoformat()}, the 2-core "
             f"shared dev machine, load average {load:.1f} at the end: absolute seconds are "
@@ -95,10 +94,7 @@ def write(body_table: str, command: str) -> None:
             "script runs. The CLI and the library refuse texts over `--max-chars` "
             "(200,000 characters by default) before this stage runs, and the per-article "
             "`--deadline` stops it (its worker process is killed).\n")
-    pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
-    new = pattern.sub(lambda _: body.rstrip("\n") + "\n", old) if SECTION in old else (
-        old.rstrip("\n") + "\n\n" + body)
-    path.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
+    replace_section(SECTION, body)
 
 
 def main() -> int:
