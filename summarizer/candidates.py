@@ -149,7 +149,7 @@ def _not_dateline(text: str, mention: DateMention, published: Any) -> bool:
 def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     """Everything one article offers, from its one spaCy parse."""
     from summarizer.text import event as ev
-    from summarizer.text import nlp, roles
+    from summarizer.text import nlp, phrases, roles
     from summarizer.text.people import find_people, find_places
 
     t0 = time.perf_counter()
@@ -185,7 +185,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
             speakers[q.speaker] = speakers.get(q.speaker, 0) + 1
     descriptors = {}
     for p in people:
-        role, affiliation = roles.describe(doc, p)
+        role, affiliation = phrases.describe(doc, p)
         old = context.describe(text, p)
         descriptors[p.name] = context.Descriptor(role or old.role,
                                                  affiliation or old.affiliation)
