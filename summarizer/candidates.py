@@ -86,7 +86,8 @@ class Candidates:
     # in a sentence that speaks of absence or appointment.
     parties: list[Any] = field(default_factory=list)  # text.roles.Party: unnamed, took part
     sentences: list[tuple[int, int]] = field(default_factory=list)  # the parse's
-    timings: dict[str, float] = field(default_factory=dict)  # parse_s, candidates_s
+    # parse_s, candidates_s: a measurement of this run, not part of what the text offers
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
     absent_options: list[str] = field(default_factory=list)
     appointed_options: list[str] = field(default_factory=list)
 

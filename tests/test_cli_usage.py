@@ -35,7 +35,7 @@ def _two(tmp_path: Path) -> list[str]:
 
 def _steady(obj: dict[str, Any]) -> dict[str, Any]:
     """A result without what differs between two runs of the same article (timing)."""
-    meta = {k: v for k, v in obj["meta"].items() if k not in ("latency_s", "cached")}
+    meta = {k: v for k, v in obj["meta"].items() if k not in ("latency_s", "timings", "cached")}
     return {**obj, "meta": meta}
 
 
