@@ -45,3 +45,12 @@ def page():
         pytest.skip("chromium is not installed (.ci/setup installs it as root)")
     with chromium_page() as p:
         yield p
+
+
+@pytest.fixture
+def server():
+    """The fake OpenAI-compatible server on 127.0.0.1 (tests/fakeserver.py), one per test."""
+    from tests.fakeserver import FakeServer
+
+    with FakeServer() as s:
+        yield s

@@ -33,12 +33,6 @@ pytestmark = pytest.mark.server
 KEY = "sk-test-batch-key-000000"
 
 
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
-
-
 def settings_for(server: FakeServer, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"base_url": server.base_url, "model": "fake-model",
                               "api_key": KEY, "timeout": 5.0, "max_retries": 1}

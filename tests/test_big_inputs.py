@@ -45,12 +45,6 @@ def big_text(chars: int) -> str:
     return "".join(parts)[:chars]
 
 
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
-
-
 def settings_for(server: FakeServer, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"base_url": server.base_url, "model": "fake-model",
                               "api_key": "sk-big-inputs-000000", "timeout": 30.0,

@@ -42,12 +42,6 @@ class Headline(BaseModel):
     type: str
 
 
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
-
-
 def settings_for(server: FakeServer, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"base_url": server.base_url, "model": "fake-model",
                               "api_key": "sk-bodies-test-000000", "timeout": 2.0,

@@ -45,12 +45,6 @@ class Headline(BaseModel):
     type: str
 
 
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
-
-
 def settings_for(server: FakeServer, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "base_url": server.base_url, "model": "fake-model", "api_key": SENTINEL,

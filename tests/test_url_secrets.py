@@ -14,7 +14,7 @@ import pytest
 try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
     from tests.fakeserver import FakeServer, Reply
 except ImportError:  # pragma: no cover
-    from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
+    from fakeserver import Reply  # type: ignore[no-redef]
 
 from summarizer.errors import redact, redact_url
 
@@ -24,12 +24,6 @@ SECRET = "SENTINELurlsecret0123456789"
 CLI = [sys.executable, "-c", "from summarizer.cli import main; main()"]
 ARTICLE = ("Ministers met in Aktau on Thursday for talks on the Caspian. "
            '"We made progress," said the host, Foreign Minister Murat Nurtleu.\n')
-
-
-@pytest.fixture
-def server():
-    with FakeServer() as s:
-        yield s
 
 
 def run_cli(args: list[str], cache_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
