@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
-    from tests.fakeserver import FakeServer, Reply
+    from tests.fakeserver import Reply
 except ImportError:  # pragma: no cover
     from fakeserver import Reply  # type: ignore[no-redef]
 
