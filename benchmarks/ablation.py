@@ -31,9 +31,9 @@ from summarizer.backends import FakeBackend, get_backend
 from summarizer.evaluation.dataset import DatasetItem, load_dataset
 from summarizer.evaluation.matching import field_matches, quote_overlap, type_matches
 from summarizer.evaluation.runner import score_records
-from summarizer.names import names_match
 from summarizer.pipeline import summarize
 from summarizer.settings import Settings
+from summarizer.text.names import names_match
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Ablation: does a model call earn its keep?"

@@ -24,12 +24,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 from summarizer.backends import FakeBackend
-from summarizer.candidates import gather
 from summarizer.evaluation.dataset import load_dataset
 from summarizer.evaluation.runner import score_records
-from summarizer.names import names_match
 from summarizer.pipeline import summarize
 from summarizer.text import event as ev
+from summarizer.text.candidates import gather
+from summarizer.text.names import names_match
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -41,8 +41,8 @@ from typing import Any
 import yaml
 from results import replace_section  # benchmarks/results.py (run as a script)
 
-from summarizer.names import names_match
 from summarizer.text import nlp
+from summarizer.text.names import names_match
 from summarizer.text.people import find_people
 from summarizer.text.quotes import QuoteCandidate, find_quotes, paragraphs
 

@@ -2,7 +2,7 @@
 
     python benchmarks/text_layer.py [--corpus ../shared/corpus/bbc] [--limit N] [--write]
 
-Times `summarizer.candidates.gather` (parse, people, places, quotes and speakers, dates,
+Times `summarizer.text.candidates.gather` (parse, people, places, quotes and speakers, dates,
 deeds, the event) on every article of the corpus, after loading the model once (its load
 time is reported apart). No model call is involved. `--write` replaces the section of
 benchmarks/RESULTS.md.
@@ -19,8 +19,8 @@ from pathlib import Path
 from results import replace_section  # benchmarks/results.py (run as a script)
 
 from summarizer.article import read_article
-from summarizer.candidates import gather
 from summarizer.text import nlp
+from summarizer.text.candidates import gather
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Text layer cost per article"

@@ -1,4 +1,4 @@
-"""How the text stage (`summarizer.candidates.gather`) scales with the article's length.
+"""How the text stage (`summarizer.text.candidates.gather`) scales with the article's length.
 
     python benchmarks/text_scaling.py                 # 0.1, 1, 2, 5, 10 MB; print the table
     python benchmarks/text_scaling.py --write         # and replace its section of RESULTS.md
@@ -45,7 +45,7 @@ def build_text(chars: int) -> str:
 
 
 def _measure(chars: int, conn: multiprocessing.connection.Connection) -> None:
-    from summarizer.candidates import gather
+    from summarizer.text.candidates import gather
 
     text = build_text(chars)
     gather(text[:2000], None, None)  # imports and lazy models loaded before the clock
@@ -90,7 +90,7 @@ def write(body_table: str, command: str) -> None:
     body = (f"{SECTION}\n\nCommand: `{command}` ({dt.date.today().isoformat()}, the 2-core "
             f"shared dev machine, load average {load:.1f} at the end: absolute seconds are "
             "inflated by other work; the s/MB column is the shape).\n\n"
-            f"{body_table}\n\nThe seam is `summarizer.candidates.gather` as it is when the "
+            f"{body_table}\n\nThe seam is `summarizer.text.candidates.gather` as it is when the "
             "script runs. The CLI and the library refuse texts over `--max-chars` "
             "(200,000 characters by default) before this stage runs, and the per-article "
             "`--deadline` stops it (its worker process is killed).\n")

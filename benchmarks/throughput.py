@@ -63,7 +63,7 @@ async def bare_call(article: Any, schema: str, *, settings: Any, backend: Any,
 async def one_run(sources: list[str], concurrency: int, base_url: str, workdir: Path,
                   cache: Any = None, progress: bool = False,
                   transport_only: bool = False) -> dict[str, Any]:
-    from summarizer.batch import run_batch
+    from summarizer.batch.runner import run_batch
     from summarizer.settings import Settings
 
     settings = Settings.from_env(base_url=base_url, model="fake-model",

@@ -43,7 +43,7 @@ def __getattr__(name: str) -> object:
 
         return getattr(evaluation, name)
     if name == "to_dataframe":  # pandas is optional: imported when a frame is asked for
-        from summarizer.frames import to_dataframe
+        from summarizer.output.frames import to_dataframe
 
         return to_dataframe
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")

@@ -19,8 +19,8 @@ from pathlib import Path
 import charset_normalizer
 import ftfy
 
-from summarizer.dates import find_dateline
 from summarizer.errors import EmptyInputError, InputError, InputTooLarge, UnreadableInputError
+from summarizer.text.dates import find_dateline
 
 __all__ = [
     "ARTICLE_SUFFIXES",

@@ -17,10 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import create_model as _create_model
 
-from summarizer import context
-from summarizer.candidates import Candidates
 from summarizer.grounding import locate_name
-from summarizer.names import names_match, normalize_text
 from summarizer.schemas import (
     Absentee,
     Appointment,
@@ -31,6 +28,9 @@ from summarizer.schemas import (
     Location,
     Participant,
 )
+from summarizer.text import context
+from summarizer.text.candidates import Candidates
+from summarizer.text.names import names_match, normalize_text
 
 __all__ = ["EVENT_TYPES", "dedupe_people", "draft_model", "reconcile", "to_items"]
 

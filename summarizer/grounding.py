@@ -23,8 +23,8 @@ from functools import lru_cache
 import ftfy
 from rapidfuzz import fuzz
 
-from summarizer.names import name_tokens
 from summarizer.schemas import Grounding
+from summarizer.text.names import name_tokens
 
 __all__ = ["ArticleIndex", "article_index", "locate_name", "locate_quote", "normalize_for_match"]
 

@@ -50,7 +50,7 @@ class _Item(_Model):
     """An event or one listed item: shown in notebooks as a small HTML table."""
 
     def _repr_html_(self) -> str:
-        from summarizer.page import item_html
+        from summarizer.output.page import item_html
 
         return item_html(self)
 
@@ -183,12 +183,12 @@ class Result(_Model):
 
     def contract(self) -> dict[str, Any]:
         """Only the keys of OUTPUT.md (no grounding, no meta): what a reference looks like."""
-        from summarizer.output import strip_extras
+        from summarizer.output.render import strip_extras
 
         return strip_extras(self.model_dump(mode="json"))
 
     def _repr_html_(self) -> str:
-        from summarizer.output import to_html
+        from summarizer.output.render import to_html
 
         return to_html(self)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from summarizer.article import expand_sources, from_text, read_article
-from summarizer.dates import find_dateline
 from summarizer.errors import EmptyInputError, InputError, UnreadableInputError
+from summarizer.text.dates import find_dateline
 
 SEED = Path(__file__).resolve().parents[1] / "evals" / "articles" / "csto_minsk_summit.txt"
 BODY = ("Leaders from five countries met in the capital on Thursday for a summit that one ally "

@@ -23,7 +23,7 @@ try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
 except ImportError:  # pragma: no cover
     from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
 
-from summarizer.batch import load_latest, run_batch
+from summarizer.batch.runner import load_latest, run_batch
 from summarizer.errors import BatchIncomplete
 from summarizer.retry import AdaptiveLimiter
 from summarizer.settings import Settings

@@ -21,9 +21,10 @@ try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
 except ImportError:  # pragma: no cover
     from fakeserver import FakeServer  # type: ignore[no-redef]
 
-from summarizer import Settings, textstage
+from summarizer import Settings
+from summarizer.text import workers as textstage
 from summarizer.backends import FakeBackend
-from summarizer.batch import run_batch
+from summarizer.batch.runner import run_batch
 from summarizer.errors import InputTooLarge
 
 from .conftest import SEED
@@ -172,7 +173,7 @@ def test_candidates_cross_the_process_boundary_intact(seed_text, seed_published)
     # The text stage runs in a worker process: its result must pickle without loss.
     import pickle
 
-    from summarizer.candidates import gather
+    from summarizer.text.candidates import gather
 
     cands = gather(seed_text, seed_published, "CSTO summit")
     again = pickle.loads(pickle.dumps(cands))

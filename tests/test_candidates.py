@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.candidates import find_people, find_places, find_quotes
+from summarizer.text.candidates import find_people, find_places, find_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "evals" / "articles" / "csto_minsk_summit.txt").read_text(encoding="utf-8")

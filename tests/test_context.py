@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from summarizer.candidates import find_people
-from summarizer.context import (
+from summarizer.text.candidates import find_people
+from summarizer.text.context import (
     ABSENCE_CUES,
     APPOINTMENT_CUES,
     Descriptor,

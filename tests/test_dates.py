@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.dates import DateMention, find_dates, parse_full_date
+from summarizer.text.dates import DateMention, find_dates, parse_full_date
 
 SEED = Path(__file__).resolve().parents[1] / "evals" / "articles" / "csto_minsk_summit.txt"
 D = dt.date

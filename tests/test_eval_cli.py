@@ -13,8 +13,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from summarizer import cli_eval
 from summarizer.cache import Cache
+from summarizer.cli import evals as cli_eval
 from summarizer.errors import SummarizerError
 from summarizer.evaluation import evaluate, load_dataset
 from summarizer.evaluation import runner as runner_module

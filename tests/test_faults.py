@@ -212,7 +212,7 @@ async def test_pipeline_event_schema_end_to_end(server):
 
 async def test_api_key_never_leaks(server, tmp_path: Path, caplog, monkeypatch):
     """The key goes to the server and nowhere else: logs, errors, batch files, cache."""
-    from summarizer.batch import run_batch
+    from summarizer.batch.runner import run_batch
     from summarizer.cache import Cache
 
     for name in ("", "openai", "instructor", "httpx", "httpx2", "httpcore"):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.candidates import find_quotes
 from summarizer.grounding import locate_name, locate_quote
+from summarizer.text.candidates import find_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "evals" / "articles" / "csto_minsk_summit.txt").read_text(encoding="utf-8")

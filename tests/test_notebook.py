@@ -69,7 +69,7 @@ def test_progress_bars_in_a_kernel_need_no_ipywidgets(monkeypatch: pytest.Monkey
     import asyncio
 
     from summarizer import evaluate
-    from summarizer.batch import run_batch
+    from summarizer.batch.runner import run_batch
     from summarizer.settings import Settings
 
     monkeypatch.setattr(builtins, "get_ipython", ZMQInteractiveShell, raising=False)

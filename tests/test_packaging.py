@@ -25,7 +25,7 @@ def test_the_wheel_carries_prompts_and_schemas(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
-    probe = ("import summarizer.resources as r, summarizer.prompting as p;"
+    probe = ("import summarizer.resources as r, summarizer.pipeline.prompts as p;"
              "print(r.data_dir('prompts')); print(len(p.template('system')))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env, check=True,
                          capture_output=True, text=True).stdout.split()

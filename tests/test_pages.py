@@ -159,7 +159,7 @@ def test_open_writes_the_page_and_opens_it(tmp_path: Path,
 
 def test_notebook_views_share_the_stylesheet_and_say_empty_sections(seed_text: str) -> None:
     from summarizer import summarize
-    from summarizer.page import STYLE
+    from summarizer.output.page import STYLE
 
     brief = summarize(seed_text, backend=reference_fake(), cache=False,
                       published=dt.date(2023, 11, 24))

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from summarizer.candidates import gather
 from summarizer.errors import ConfigError
 from summarizer.text import nlp
+from summarizer.text.candidates import gather
 from summarizer.text.people import find_people
 from summarizer.text.roles import read_deeds
 

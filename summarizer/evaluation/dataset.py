@@ -90,7 +90,7 @@ class Reference(_Ref):
 
     def aliases_of(self, name: str | None) -> tuple[str, ...]:
         """Aliases listed anywhere in the reference for the person called `name`."""
-        from summarizer.names import names_match
+        from summarizer.text.names import names_match
 
         if not name:
             return ()

@@ -17,7 +17,7 @@ from typing import TypeVar
 import ftfy
 from rapidfuzz import fuzz
 
-from summarizer.names import name_tokens, normalize_text
+from summarizer.text.names import name_tokens, normalize_text
 
 __all__ = [
     "QUOTE_CHARS",

@@ -2,7 +2,7 @@
 
 It opens with what can be read at a glance: precision/recall/F1 per field (a table and
 bars), a per-article x field heat table, and a latency histogram; the full metric list
-is folded away. The stylesheet is `summarizer.page.STYLE`, shared with the notebook
+is folded away. The stylesheet is `summarizer.output.page.STYLE`, shared with the notebook
 views and `summarize --format html`. Then, per article: the event field by field, each
 list as reference vs prediction with a verdict per row, and the article text with the
 predicted quotes and names highlighted where the scorer found them (its own search, not
@@ -17,7 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from summarizer.evaluation.matching import locate_quote
-from summarizer.page import STYLE
+from summarizer.output.page import STYLE
 
 if TYPE_CHECKING:
     from summarizer.evaluation.dataset import DatasetItem

@@ -27,8 +27,8 @@ from summarizer.evaluation.matching import (
     token_overlap,
     type_matches,
 )
-from summarizer.names import names_match, normalize_name
 from summarizer.schemas import PARTS, KeyQuote, Participant, Result, schema_for
+from summarizer.text.names import names_match, normalize_name
 
 __all__ = [
     "LIST_FIELDS",

@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from summarizer.article import Article, from_bytes, from_text
 from summarizer.errors import ConfigError, InputError, SummarizerError, redact, register_secret
-from summarizer.output import render
+from summarizer.output.render import render
 from summarizer.schemas import SCHEMAS, schema_for
 from summarizer.serve import history
 from summarizer.serve.jobs import Jobs, error_json, http_status, result_json
@@ -173,7 +173,8 @@ def create_app(settings: Settings | None = None, *, backend: Any = None, cache: 
     here); `cache` is a `summarizer.cache.Cache` or None; `allowed_hosts` defaults to the
     loopback names (a DNS-rebinding page gets 400)."""
     from summarizer.backends import get_backend
-    from summarizer.pipeline import _version, asummarize
+    from summarizer.pipeline import asummarize
+    from summarizer.version import package_version
 
     settings = settings or Settings.from_env()
     register_secret(settings.api_key)  # redact() then scrubs it from every response
@@ -188,7 +189,7 @@ def create_app(settings: Settings | None = None, *, backend: Any = None, cache: 
     # A local model decodes one request at a time; a remote server takes a few at once.
     jobs = Jobs(run, slots=4 if backend.kind == "openai" else 1)
     info = {"model": backend.model, "backend": backend.kind,
-            "base_url": _origin(getattr(backend, "base_url", None)), "version": _version(),
+            "base_url": _origin(getattr(backend, "base_url", None)), "version": package_version(),
             "schemas": list(SCHEMAS), "max_upload_bytes": max_upload_bytes,
             "download_formats": list(DOWNLOADS)}
 

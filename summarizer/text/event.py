@@ -28,7 +28,7 @@ from summarizer.text.nlp import sentences, span_index
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-    from summarizer.dates import DateMention
+    from summarizer.text.dates import DateMention
     from summarizer.text.people import PersonCandidate, PlaceCandidate
     from summarizer.text.roles import Deeds
 

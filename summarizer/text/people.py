@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from summarizer._lexicon import DEMONYMS, PARTICLES, gazetteer
+from summarizer.text.lexicon import DEMONYMS, PARTICLES, gazetteer
 from summarizer.text.nlp import text_of
 
 if TYPE_CHECKING:

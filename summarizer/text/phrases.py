@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from summarizer._lexicon import PERSON_TITLES, ROLE_NOUNS
+from summarizer.text.lexicon import PERSON_TITLES, ROLE_NOUNS
 from summarizer.text.nlp import text_of
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def describe(doc: Doc, person: PersonCandidate) -> tuple[str | None, str | None]
     name ("Finance Minister Hervé Gaymard"), or an apposition after it ("Paul Tellier,
     Bombardier's chief executive"); the affiliation is a country, nationality or
     organisation inside that phrase."""
-    from summarizer._lexicon import DEMONYMS
+    from summarizer.text.lexicon import DEMONYMS
 
     for s, e in person.mentions:
         tok = mention_root(doc, s, e)

@@ -327,7 +327,7 @@ def _takes_part(rel: str, pred: Token) -> bool:
 def _bodies(noun: Token) -> list[str]:
     """The countries or bodies a group noun belongs to: "the leaders of Kazakhstan,
     Kyrgyzstan and Tajikistan", "Russian officials", "the EU's ministers"."""
-    from summarizer._lexicon import DEMONYMS
+    from summarizer.text.lexicon import DEMONYMS
 
     found: list[Token] = []
     for c in noun.children:

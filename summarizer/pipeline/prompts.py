@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from summarizer.resources import data_dir
 
 if TYPE_CHECKING:  # the text layer (spaCy) is not needed to build a prompt's text
-    from summarizer.candidates import Candidates
+    from summarizer.text.candidates import Candidates
 
 __all__ = ["build_messages", "listings", "prompt_version", "render", "shared_prefix", "template"]
 

@@ -58,7 +58,7 @@ def render(result: BaseModel, fmt: str) -> str:
     if fmt == "markdown":
         return _markdown(data)
     if fmt == "html":
-        from summarizer.page import result_page
+        from summarizer.output.page import result_page
 
         return result_page([result])
     if fmt == "table":
@@ -167,6 +167,6 @@ def rich_view(result: BaseModel) -> Any:
 
 def to_html(result: BaseModel) -> str:
     """Self-contained HTML: the summary beside the article with grounded spans marked."""
-    from summarizer.page import result_html
+    from summarizer.output.page import result_html
 
     return result_html(result)

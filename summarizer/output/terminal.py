@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from rich.console import Console
 
-from summarizer.output import FORMATS
+from summarizer.output.render import FORMATS
 
 __all__ = ["FORMATS", "Emitter", "StatusLine", "status_line"]
 
@@ -53,7 +53,7 @@ class Emitter:
         self.stream.flush()
 
     def emit(self, result: Any) -> None:
-        from summarizer.output import render, rich_view
+        from summarizer.output.render import render, rich_view
 
         first = self.count == 0
         self.count += 1
@@ -75,7 +75,7 @@ class Emitter:
         if self.fmt == "json" and self.many:
             self._write("\n]\n" if self.count else "[]\n")
         if self.fmt == "html" and self._results:
-            from summarizer.page import result_page
+            from summarizer.output.page import result_page
 
             return result_page(self._results)
         return None

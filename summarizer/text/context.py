@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from summarizer._lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, SPEECH_VERBS, gazetteer
+from summarizer.text.lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, SPEECH_VERBS, gazetteer
 from summarizer.text.nlp import span_index
 from summarizer.text.people import PersonCandidate
 

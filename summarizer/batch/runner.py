@@ -12,7 +12,7 @@
 - Concurrency adapts: every 429 (retried or final) halves the requests in flight, and
   each full round of successes adds one back, up to `concurrency`.
 
-The record format is shared with `summarizer.distributed` through `make_record`.
+The record format is shared with `summarizer.batch.distributed` through `make_record`.
 """
 
 from __future__ import annotations

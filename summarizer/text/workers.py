@@ -37,8 +37,8 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from summarizer import candidates
 from summarizer.errors import SummarizerError
+from summarizer.text import candidates
 
 __all__ = ["gather", "shutdown", "turn", "workers"]
 

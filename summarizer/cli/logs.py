@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from summarizer.cli_common import HELP_OPTIONS
+from summarizer.cli.common import HELP_OPTIONS
 from summarizer.errors import safe_url
 
 __all__ = ["list_models", "logs_app", "models_app"]
@@ -139,7 +139,7 @@ def _show(run_id: int, as_json: bool) -> None:
     if as_json or not sys.stdout.isatty():
         typer.echo(json.dumps(row, indent=2, ensure_ascii=False))
         return
-    from summarizer.output import rich_view
+    from summarizer.output.render import rich_view
     from summarizer.schemas import schema_for
 
     result = schema_for(row["schema"] or "brief").model_validate(row["result"] or {})

@@ -2,7 +2,7 @@
 
 `gather(text, published, title)` collects everything one article offers into a
 `Candidates`: quotes, people, dates, places and venues, plus the verbatim context of
-`summarizer.context` (roles next to names, absence and appointment cues, the lead).
+`summarizer.text.context` (roles next to names, absence and appointment cues, the lead).
 
 The default model is tiny, so it never writes a quote or a name itself: it picks numbered
 candidates found here, and whatever it picks is verbatim article text.
@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer import context
-from summarizer.dates import DateMention, find_dates
+from summarizer.text import context
 from summarizer.text import quotes as text_quotes
+from summarizer.text.dates import DateMention, find_dates
 from summarizer.text.people import PersonCandidate, PlaceCandidate
 from summarizer.text.quotes import QuoteCandidate
 

@@ -20,9 +20,9 @@ from typing import Annotated, Any, ClassVar
 import typer
 from rich.console import Console
 
-from summarizer.cli_common import HELP_OPTIONS, DefaultCommandGroup
-from summarizer.cli_view import FORMATS, Emitter, StatusLine, status_line
+from summarizer.cli.common import HELP_OPTIONS, DefaultCommandGroup
 from summarizer.errors import ConfigError, SummarizerError, redact
+from summarizer.output.terminal import FORMATS, Emitter, StatusLine, status_line
 from summarizer.settings import Settings
 
 __all__ = ["app", "main"]
@@ -56,9 +56,9 @@ TINY_MODEL_NOTE = (
 class _MainGroup(DefaultCommandGroup):
     # Imported on use: the eval harness and the run log are not needed to summarise.
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "eval": ("summarizer.cli_eval:app", "Score summaries against a labelled dataset."),
-        "models": ("summarizer.cli_logs:models_app", "List the models you can use."),
-        "logs": ("summarizer.cli_logs:logs_app", "List and show past runs (the run log)."),
+        "eval": ("summarizer.cli.evals:app", "Score summaries against a labelled dataset."),
+        "models": ("summarizer.cli.logs:models_app", "List the models you can use."),
+        "logs": ("summarizer.cli.logs:logs_app", "List and show past runs (the run log)."),
     }
 
 
@@ -282,7 +282,7 @@ def run(
 
 def _batch(sources: list[str], out: Path, schema: str, settings: Settings, concurrency: int,
            pub: dt.date | None, quiet: bool, backend: Any, store: Any) -> None:
-    from summarizer.batch import run_batch
+    from summarizer.batch.runner import run_batch
 
     report = asyncio.run(run_batch(
         sources, out, schema=schema, settings=settings, concurrency=concurrency,
@@ -307,7 +307,7 @@ def schema_cmd(
 
 def _version(value: bool) -> None:
     if value:
-        from summarizer.pipeline import _version as package_version
+        from summarizer.version import package_version
 
         typer.echo(f"summarizer {package_version()}")
         raise typer.Exit()
@@ -322,7 +322,7 @@ def _main(
 
 
 # The web page and JSON API; the web stack itself is imported only when it runs.
-from summarizer.cli_serve import serve as _serve  # noqa: E402
+from summarizer.cli.serve import serve as _serve  # noqa: E402
 
 app.command("serve", short_help="A local web page and JSON API.",
             help="A local web page and JSON API on the same engine "

@@ -62,7 +62,7 @@ def _found(g: dict[str, Any] | None) -> str:
 
 
 def _event_table(event: dict[str, Any]) -> str:
-    from summarizer.output import _event_lines
+    from summarizer.output.render import _event_lines
 
     rows = "".join(f"<tr><th>{k}</th><td>{_text(None if v == 'not stated' else v)}</td></tr>"
                    for k, v in _event_lines(event))
@@ -70,7 +70,7 @@ def _event_table(event: dict[str, Any]) -> str:
 
 
 def _item_cells(part: str, item: dict[str, Any]) -> str:
-    from summarizer.output import COLUMNS
+    from summarizer.output.render import COLUMNS
 
     cells = []
     for col in COLUMNS[part]:
@@ -85,7 +85,7 @@ def _item_cells(part: str, item: dict[str, Any]) -> str:
 
 
 def _part_table(part: str, items: list[dict[str, Any]]) -> str:
-    from summarizer.output import COLUMNS
+    from summarizer.output.render import COLUMNS
 
     title = f"<h4>{_TITLES[part]}</h4>"
     if not items:
@@ -125,7 +125,7 @@ def _spans(data: dict[str, Any]) -> list[tuple[int, int, str]]:
 
 
 def _summary(data: dict[str, Any]) -> str:
-    from summarizer.output import _footer
+    from summarizer.output.render import _footer
 
     parts = []
     if "event" in data:
@@ -172,7 +172,7 @@ def item_html(item: BaseModel) -> str:
         rows = "".join(f"<tr><th>{escape(k)}</th><td>{_text(v)}</td></tr>"
                        for k, v in data.items())
         return f'<div class="sz">{css}<table>{rows}</table></div>'
-    from summarizer.output import COLUMNS
+    from summarizer.output.render import COLUMNS
 
     head = "".join(f"<th>{c}</th>" for c in (*COLUMNS[part], "found"))
     return (f'<div class="sz">{css}<table class="{part}"><tr>{head}</tr>'

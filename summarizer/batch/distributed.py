@@ -21,7 +21,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from summarizer.article import from_text
-from summarizer.batch import make_record, summarize_article
+from summarizer.batch.runner import make_record, summarize_article
 from summarizer.errors import register_secret
 from summarizer.retry import AdaptiveLimiter
 from summarizer.settings import Settings

@@ -53,7 +53,7 @@ def serve(
 ) -> None:
     from rich.console import Console
 
-    from summarizer.cli import _fail, _setup_logging
+    from summarizer.cli.main import _fail, _setup_logging
     from summarizer.errors import SummarizerError
 
     err = Console(stderr=True)

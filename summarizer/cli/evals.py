@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from summarizer.cli_common import HELP_OPTIONS, DefaultCommandGroup
+from summarizer.cli.common import HELP_OPTIONS, DefaultCommandGroup
 from summarizer.errors import GateFailed, SummarizerError
 from summarizer.evaluation.metrics import LOWER_IS_BETTER, check_gates, metric_names, parse_gate
 from summarizer.evaluation.report import compare, print_compare, print_run

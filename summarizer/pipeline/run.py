@@ -14,12 +14,8 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import datetime as dt
-import functools
-import hashlib
-import importlib.metadata
 import logging
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from pydantic import BaseModel
@@ -27,13 +23,14 @@ from pydantic import BaseModel
 from summarizer import runlog
 from summarizer.article import Article, check_size, from_text
 from summarizer.errors import BackendTimeout, ContextLengthExceeded, safe_url
-from summarizer.prompting import build_messages, listings, prompt_version
+from summarizer.pipeline.prompts import build_messages, listings, prompt_version
 from summarizer.schemas import PARTS, Event, Meta, Result, Usage, canonical_schema, schema_for
 from summarizer.settings import Settings
+from summarizer.version import code_version, package_version
 
 if TYPE_CHECKING:
     from summarizer.backends import Backend
-    from summarizer.candidates import Candidates
+    from summarizer.text.candidates import Candidates
 
 # The text layer (spaCy), the backends (openai, instructor, llama.cpp) and the response
 # models are imported where they are used: a result served from the cache needs none of
@@ -51,26 +48,6 @@ PART_TOKENS = {"event": 400, "participants": 600, "absentees": 400, "appointment
 # Characters per token assumed when planning chunks: low on purpose (English runs ~4).
 CHARS_PER_TOKEN = 3.0
 PROMPT_RESERVE = 1800  # tokens for the system prompt, candidate lists and the task
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("summarizer")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source checkout
-        return "0+unknown"
-
-
-@functools.cache
-def _code_version() -> str:
-    """A hash of this package's code: results cached by older code are never served.
-
-    The version number alone does not change between commits, and the heuristics that
-    shape a result (candidates, context, grounding) live in the code, not the prompts.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def plan_chunks(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[tuple[int, int]]:
@@ -118,7 +95,7 @@ def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
         schema_version=SCHEMA_VERSION, prompt=prompt_version(), backend=backend.kind,
         model=backend.model, base_url=backend.base_url, temperature=settings.temperature,
         max_tokens=settings.max_tokens, n_ctx=settings.n_ctx, seed=settings.seed,
-        mode=settings.mode, version=_version(), code=_code_version(),
+        mode=settings.mode, version=package_version(), code=code_version(),
     ))
 
 
@@ -233,7 +210,8 @@ def _meta(schema: str, article: Article, backend: Backend, run: _Run, chunks: in
         base_url=safe_url(backend.base_url), source=article.source, published=article.published,
         published_from=article.published_from, text_sha256=article.sha256,
         chars=len(article.text), chunks=chunks, usage=run.usage,
-        latency_s=round(time.monotonic() - started, 3), warnings=warnings, version=_version(),
+        latency_s=round(time.monotonic() - started, 3), warnings=warnings,
+        version=package_version(),
     )
 
 
@@ -295,7 +273,9 @@ async def asummarize(
         result._article = art.text
         runlog.record(result)
         return result
-    from summarizer import textstage  # the text layer: not needed for a cached result
+    from summarizer.text import (
+        workers as textstage,  # the text layer: not needed for a cached result
+    )
 
     loop = asyncio.get_running_loop()
     try:
