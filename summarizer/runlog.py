@@ -16,18 +16,23 @@ eval) write at once. A log that cannot be written never fails a summary: it warn
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
+import queue
 import sqlite3
+import threading
+from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import redact, safe_url
 
-__all__ = ["default_path", "enabled", "entries", "entry", "record", "restore", "switch"]
+__all__ = ["batched", "default_path", "enabled", "entries", "entry", "record", "restore",
+           "switch"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ _warned: set[str] = set()  # log files we already warned about (once each per pr
 # Off for the current context (the CLI's `--no-log`), not for the whole process: a test
 # or a notebook that runs the CLI in-process keeps its own setting afterwards.
 _off: ContextVar[bool] = ContextVar("summarizer_runlog_off", default=False)
+# Inside `batched()`: where this context's records go instead of a connection of their own.
+_sink: ContextVar[_Batch | None] = ContextVar("summarizer_runlog_sink", default=None)
 
 
 def default_path() -> Path:
@@ -87,10 +94,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def record(result: Any, path: Path | None = None) -> None:
-    """Add one summary (a result model with `meta`) to the log, unless logging is off."""
-    if not enabled() or getattr(result, "meta", None) is None:
-        return
+def _row(result: Any) -> tuple[Any, ...]:
     meta = result.meta
     data = _clean(result.model_dump(mode="json"))
     usage = meta.usage
@@ -98,19 +102,102 @@ def record(result: Any, path: Path | None = None) -> None:
            meta.schema_name, meta.backend, meta.model, safe_url(meta.base_url),
            usage.calls, usage.prompt_tokens, usage.completion_tokens, meta.latency_s,
            int(meta.cached), redact(json.dumps(data, ensure_ascii=False)))
+    return row
+
+
+_INSERT = (f"INSERT INTO runs ({', '.join(_COLUMNS[1:])}, result) "
+           f"VALUES ({', '.join('?' * (len(_COLUMNS)))})")
+
+
+def _warn(path: Path, exc: BaseException) -> None:
+    where = str(path)
+    if where not in _warned:
+        _warned.add(where)
+        log.warning("could not write the run log %s: %s (SUMMARIZER_LOG=0 turns it off)",
+                    where, exc)
+
+
+def record(result: Any, path: Path | None = None) -> None:
+    """Add one summary (a result model with `meta`) to the log, unless logging is off."""
+    if not enabled() or getattr(result, "meta", None) is None:
+        return
+    sink = _sink.get()
+    if sink is not None and path is None:
+        sink.put(result)
+        return
+    path = path or default_path()
     try:
-        conn = _connect(path or default_path())
+        row = _row(result)
+        conn = _connect(path)
         try:
-            conn.execute(f"INSERT INTO runs ({', '.join(_COLUMNS[1:])}, result) "
-                         f"VALUES ({', '.join('?' * (len(_COLUMNS)))})", row)
+            conn.execute(_INSERT, row)
         finally:
             conn.close()
     except (sqlite3.Error, OSError) as exc:
-        where = str(path or default_path())
-        if where not in _warned:
-            _warned.add(where)
-            log.warning("could not write the run log %s: %s (SUMMARIZER_LOG=0 turns it off)",
-                        where, exc)
+        _warn(path, exc)
+
+
+class _Batch:
+    """One thread, one connection: rows written in one transaction per queued group."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._drain, name="runlog-writer",
+                                        daemon=True)
+        self._thread.start()
+
+    def put(self, result: Any) -> None:
+        self._queue.put(result)
+
+    def _drain(self) -> None:
+        conn: sqlite3.Connection | None = None
+        failed = False
+        done = False
+        while not done:
+            group = [self._queue.get()]
+            while True:  # whatever else is queued goes into the same transaction
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            done = group[-1] is None
+            results = [r for r in group if r is not None]
+            if failed or not results:
+                continue
+            try:
+                rows = [_row(r) for r in results]
+                conn = conn or _connect(self.path)
+                with conn:  # BEGIN ... COMMIT (isolation_level None: explicit)
+                    conn.execute("BEGIN")
+                    conn.executemany(_INSERT, rows)
+            except (sqlite3.Error, OSError) as exc:
+                failed = True
+                _warn(self.path, exc)
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+
+@contextlib.contextmanager
+def batched(path: Path | None = None) -> Iterator[None]:
+    """Within this context, `record` hands its rows to one writer thread with one
+    connection, instead of opening the file, inserting and closing per summary on the
+    caller's thread (~15 ms each: a batch's event loop paid it per article). Every row is
+    written when the context exits."""
+    if not enabled():
+        yield
+        return
+    sink = _Batch(path or default_path())
+    token = _sink.set(sink)
+    try:
+        yield
+    finally:
+        _sink.reset(token)
+        sink.close()
 
 
 def entries(limit: int = 20, path: Path | None = None) -> list[dict[str, Any]]:

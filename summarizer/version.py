@@ -10,7 +10,10 @@ from pathlib import Path
 __all__ = ["code_version", "package_version"]
 
 
+@functools.cache
 def package_version() -> str:
+    # Cached: reading the installed metadata parses a file with the email parser (~5 ms),
+    # and every result asks for it (a batch did so 200 times on its event loop).
     try:
         return importlib.metadata.version("summarizer")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source checkout

@@ -310,7 +310,11 @@ async def run_batch(
         concurrency = 1
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(out):
+    from summarizer import runlog
+
+    # The run log gets one writer thread and one connection for the whole batch, not a
+    # connection opened, written and closed on the event loop per article.
+    with _exclusive(out), runlog.batched():
         return await _run(todo=list(dict.fromkeys(sources)),  # a file named twice: once
                           out=out, schema=schema, settings=settings, concurrency=concurrency,
                           published=published, progress=progress, backend=backend,
@@ -350,7 +354,6 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
     writer = RecordWriter(out, secret=settings.api_key)
     started = time.monotonic()
     bar = _ProgressBar(len(todo), enabled=progress)
-    queue = iter(todo)
     breaker = CircuitBreaker(max_failures_in_a_row)
 
     def finish(record: dict[str, Any]) -> None:
@@ -365,8 +368,15 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
             report.failed += 1
             report.failures.append({"source": record["source"], **record["error"]})
 
-    async def worker() -> None:
-        for source in queue:  # workers share one iterator: each source is taken once
+    prefetch = _prefetcher(summarize_fn, backend)
+    # Articles read (and, with a prefetcher, handed to the text workers) ahead of the
+    # request slots: enough to keep every slot and every text worker busy.
+    ahead = max(concurrency, 2 * (prefetch.limit if prefetch is not None else 1))
+    ready: asyncio.Queue[Article | None] = asyncio.Queue(maxsize=ahead)
+    consumers = max(1, min(concurrency, len(todo)))
+
+    async def produce() -> None:
+        for source in todo:
             if breaker.tripped:  # the server is gone: take no new articles
                 report.stopped = breaker.reason()
                 break
@@ -374,12 +384,39 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                 article = await asyncio.to_thread(read_article, source, published=published)
             except Exception as exc:  # unreadable input: a record, not a crash
                 finish(make_record(id=Path(source).stem, source=source,
-                                         text_sha256=None, schema=schema, error=exc))
+                                   text_sha256=None, schema=schema, error=exc))
                 bar.update(report, limiter)
                 continue
             if latest.get((str(article.source or source), article.sha256)) == "ok":
                 report.skipped += 1
                 bar.update(report, limiter)
+                continue
+            if prefetch is not None and not await _cached(article):
+                await prefetch.start(article.text, article.published, article.title)
+            await ready.put(article)
+        for _ in range(consumers):
+            await ready.put(None)
+
+    async def _cached(article: Article) -> bool:
+        """Whether the pipeline will serve `article` from the cache (no text stage then)."""
+        if cache is None:
+            return False
+
+        def lookup() -> bool:
+            from summarizer.pipeline.run import _cache_key
+            from summarizer.schemas import canonical_schema
+
+            return cache.get(_cache_key(cache, article, canonical_schema(schema), backend,
+                                        settings)) is not None
+        try:
+            return await asyncio.to_thread(lookup)
+        except Exception:  # the pipeline will say what is wrong with the cache
+            return False
+
+    async def consume() -> None:
+        while (article := await ready.get()) is not None:
+            if breaker.tripped:  # drain what was read, start nothing (the producer stops)
+                report.stopped = breaker.reason()
                 continue
             record = await summarize_article(
                 article, schema=schema, settings=settings, backend=backend,
@@ -388,15 +425,42 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
             bar.update(report, limiter)
 
     try:
-        with bar:
+        with bar, _ahead(prefetch):
             async with asyncio.TaskGroup() as group:
-                for _ in range(max(1, min(concurrency, len(todo)))):
-                    group.create_task(worker())
+                group.create_task(produce())
+                for _ in range(consumers):
+                    group.create_task(consume())
     finally:
         writer.close()
         report.wall_s = round(time.monotonic() - started, 3)
         report.lowest_concurrency = limiter.lowest
     return report
+
+
+def _prefetcher(summarize_fn: SummarizeFn, backend: Any) -> Any:
+    """A text-stage prefetcher for the pipeline with a remote model; else None.
+
+    With an embedded model the text stage must not run beside a decode (both want every
+    core; README, "Batches"), so its articles keep doing text, then decode, in turn.
+    """
+    from summarizer.pipeline import asummarize
+
+    if summarize_fn is not asummarize or getattr(backend, "kind", "") == "embedded":
+        return None
+    from summarizer.text import workers as textstage
+
+    return textstage.Prefetch()
+
+
+@contextlib.contextmanager
+def _ahead(prefetch: Any) -> Iterator[None]:
+    if prefetch is None:
+        yield
+        return
+    from summarizer.text import workers as textstage
+
+    with textstage.ahead(prefetch):
+        yield
 
 
 class _ProgressBar:
