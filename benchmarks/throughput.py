@@ -86,6 +86,13 @@ def own_cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / TICK, sum(values) / TICK
+
+
 def load1() -> float:
     return os.getloadavg()[0]
 
@@ -120,18 +127,20 @@ def one_run(sources: list[str], concurrency: int, base_url: str, workdir: Path,
     out = workdir / f"out-c{concurrency}-{time.monotonic_ns()}.jsonl"
     before = server_calls(base_url)
     server0 = proc_cpu(server_pid) if server_pid else 0.0
-    load_before, cpu0, main0 = load1(), own_cpu(), self_cpu()
+    load_before, cpu0, main0, busy0 = load1(), own_cpu(), self_cpu(), machine_busy()
     started = time.perf_counter()
     report = asyncio.run(_batch(sources, concurrency, base_url, out, cache, progress,
                                 transport_only))
     wall = time.perf_counter() - started
     textstage.shutdown()  # join the workers: their CPU lands in RUSAGE_CHILDREN
     cpu, main_cpu = own_cpu() - cpu0, self_cpu() - main0
+    busy1 = machine_busy()
+    busy = (busy1[0] - busy0[0]) / max(1e-9, busy1[1] - busy0[1])
     assert report.ok == len(sources), report.summary()
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(sources)
     return {"n": len(sources), "c": concurrency, "wall": wall, "client_cpu": cpu,
-            "main_cpu": main_cpu,
+            "main_cpu": main_cpu, "busy": busy,
             "server_cpu": (proc_cpu(server_pid) - server0) if server_pid else None,
             "calls": server_calls(base_url) - before,
             "load": (load_before, load1())}
@@ -183,7 +192,8 @@ def _print_row(row: dict[str, Any], latency: float, label: str = "batch") -> Non
           f"  ideal={i['ideal']:.2f} ratio={i['ideal'] / row['wall']:.2f}"
           f"  with server={i['ideal_srv'] / row['wall']:.2f}"
           f"  tight={i['tight'] / row['wall']:.2f}"
-          f"  calls={row['calls']} load {row['load'][0]:.1f}->{row['load'][1]:.1f}",
+          f"  calls={row['calls']} load {row['load'][0]:.1f}->{row['load'][1]:.1f}"
+          f" machine busy {row['busy']:.2f} (ours {row['client_cpu'] / row['wall'] / CORES:.2f})",
           flush=True)
 
 
@@ -191,7 +201,8 @@ def _table(results: dict[float, list[dict[str, Any]]],
            ray_rows: dict[float, list[dict[str, Any]]]) -> str:
     head = ("| latency | c | wall (s) | client CPU / article (ms) | server CPU / article (ms) "
             "| n x lat / c (s) | client CPU / cores (s) | ratio to the ideal | ratio, server "
-            "CPU counted | ratio to the tight bound | Ray: wall (s) | Ray: ratio | load 1 min |")
+            "CPU counted | ratio to the tight bound | cores busy: all / ours | Ray: wall (s) "
+            "| Ray: ratio | load 1 min |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for latency, rows in results.items():
         by_c = {r["c"]: r for r in ray_rows.get(latency, [])}
@@ -206,6 +217,7 @@ def _table(results: dict[float, list[dict[str, Any]]],
                 f"{(row['server_cpu'] or 0) / row['n'] * 1000:.1f} | {i['endpoint']:.2f} | "
                 f"{i['cpu']:.2f} | **{i['ideal'] / row['wall']:.2f}** | "
                 f"{i['ideal_srv'] / row['wall']:.2f} | {i['tight'] / row['wall']:.2f} | "
+                f"{row['busy']:.2f} / {row['client_cpu'] / row['wall'] / CORES:.2f} | "
                 f"{ray_cells} | {row['load'][0]:.1f} -> {row['load'][1]:.1f} |")
     return "\n".join(lines)
 

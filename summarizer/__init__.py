@@ -7,9 +7,8 @@
 The public API is pinned by tests/test_public_api.py: change it on purpose only.
 """
 
-from summarizer.article import Article
-from summarizer.backends import FakeBackend
-from summarizer.cache import Cache
+from typing import TYPE_CHECKING
+
 from summarizer.errors import (
     BackendError,
     ConfigError,
@@ -17,7 +16,6 @@ from summarizer.errors import (
     InvalidOutput,
     SummarizerError,
 )
-from summarizer.pipeline import asummarize, summarize
 from summarizer.schemas import (
     Absentee,
     AbsenteesResult,
@@ -35,8 +33,27 @@ from summarizer.schemas import (
 )
 from summarizer.settings import Settings
 
+if TYPE_CHECKING:
+    from summarizer.article import Article
+    from summarizer.backends import FakeBackend
+    from summarizer.cache import Cache
+    from summarizer.pipeline import asummarize, summarize
+
+# Imported on first use: reading articles pulls in ftfy and charset-normalizer, the
+# backends and the pipeline more (~0.3 s), and `summarize --help` or a cached result needs
+# none of them (benchmarks/startup.sh).
+_LAZY = {"Article": "summarizer.article", "FakeBackend": "summarizer.backends",
+         "Cache": "summarizer.cache", "asummarize": "summarizer.pipeline",
+         "summarize": "summarizer.pipeline"}
+
 
 def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     # The eval harness pulls in scipy and pandas: import it only when asked for.
     if name in ("evaluate", "EvalRun"):
         from summarizer import evaluation
