@@ -19,7 +19,18 @@ if TYPE_CHECKING:
 # The files of a run directory.
 PREDICTIONS, REPORT_JSON, REPORT_HTML = "predictions.jsonl", "report.json", "report.html"
 
-__all__ = ["Delta", "compare", "load_report", "print_compare", "print_run", "write_report"]
+__all__ = ["STAGES", "Delta", "compare", "load_report", "print_compare", "print_run",
+           "stage_timings", "write_report"]
+
+# Where an article's time goes (`meta.timings`), in pipeline order: waiting for a text
+# worker, the text stage as the pipeline saw it (the worker's parse_s and candidates_s,
+# plus the hand-over), the model calls, and assembling the grounded items.
+STAGES = ("text_wait_s", "text_s", "parse_s", "candidates_s", "calls_s", "assemble_s")
+STAGE_LABELS = {"text_wait_s": "wait for a text worker", "text_s": "text stage",
+                "parse_s": "spaCy parse", "candidates_s": "candidates",
+                "calls_s": "model calls", "assemble_s": "assemble"}
+# Stages that make up an article's own time (parse and candidates are inside text_s).
+_EXCLUSIVE = ("text_wait_s", "text_s", "calls_s", "assemble_s")
 
 
 def _fmt(value: Any) -> str:
@@ -30,12 +41,62 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _record_meta(record: dict[str, Any]) -> dict[str, Any]:
+    """An eval record's meta (`meta`), or a batch record's (`result.meta`)."""
+    meta = record.get("meta")
+    if not isinstance(meta, dict):
+        meta = (record.get("result") or {}).get("meta") if isinstance(
+            record.get("result"), dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def stage_timings(records: list[dict[str, Any]], slowest: int = 5) -> dict[str, Any]:
+    """Per-stage medians, maxima and totals over the records' `meta.timings`, and the
+    `slowest` articles with their breakdown and the stage that took the most (`why`).
+
+    Records without timings (errors, cached results, older runs) are left out; `n` says
+    how many counted.
+    """
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        meta = _record_meta(record)
+        t = meta.get("timings")
+        if not isinstance(t, dict) or not t:
+            continue
+        calls = [c for c in t.get("calls") or [] if isinstance(c, dict)]
+        stages = {k: float(t.get(k) or 0.0) for k in STAGES if k != "calls_s"}
+        stages["calls_s"] = round(sum(float(c.get("s") or 0.0) for c in calls), 4)
+        total = record.get("latency_s", meta.get("latency_s"))
+        total = float(total) if isinstance(total, int | float) else sum(
+            stages[k] for k in _EXCLUSIVE)
+        rows.append({"id": record.get("id") or meta.get("source"), "total_s": round(total, 4),
+                     "chars": meta.get("chars"), "stages": stages, "calls": calls,
+                     "why": max(_EXCLUSIVE, key=lambda k: stages[k])})
+    summary: dict[str, Any] = {"n": len(rows), "stages": {}, "slowest": []}
+    if not rows:
+        return summary
+    for key in ("total_s", *STAGES):
+        values = [r["total_s"] if key == "total_s" else r["stages"][key] for r in rows]
+        summary["stages"][key] = {"median": round(_median(values), 4),
+                                  "max": round(max(values), 4),
+                                  "total": round(sum(values), 4)}
+    summary["slowest"] = sorted(rows, key=lambda r: -r["total_s"])[:slowest]
+    return summary
+
+
 def write_report(run: EvalRun, out: Path) -> None:
     """report.json and report.html into `out` (predictions.jsonl is written by the run)."""
     from summarizer.evaluation.report_html import report_html
 
     out.mkdir(parents=True, exist_ok=True)
-    (out / REPORT_JSON).write_text(json.dumps(run.to_json(), indent=2, ensure_ascii=False),
+    data = {**run.to_json(), "timings": stage_timings(run.records)}
+    (out / REPORT_JSON).write_text(json.dumps(data, indent=2, ensure_ascii=False),
                                      encoding="utf-8")
     (out / REPORT_HTML).write_text(report_html(run), encoding="utf-8")
 
@@ -109,6 +170,31 @@ def _article_table(run: EvalRun) -> Table:
     return table
 
 
+def _timing_tables(timings: dict[str, Any]) -> list[Table]:
+    """Time per stage (median, max, total) and the slowest articles, stage by stage."""
+    if not timings.get("n"):
+        return []
+    stages = Table(title=f"time per stage (s), {timings['n']} articles timed",
+                   title_justify="left")
+    for col in ("stage", "median", "max", "total"):
+        stages.add_column(col, justify="left" if col == "stage" else "right")
+    for key, values in timings["stages"].items():
+        label = "article (all)" if key == "total_s" else STAGE_LABELS[key]
+        if key in ("parse_s", "candidates_s"):
+            label = "  of which " + label
+        stages.add_row(label, *(f"{values[k]:.3f}" for k in ("median", "max", "total")))
+    slow = Table(title="slowest articles (s)", title_justify="left")
+    slow.add_column("article", overflow="fold")
+    for col in ("total", "chars", *(STAGE_LABELS[k] for k in STAGES), "most time in"):
+        slow.add_column(col, justify="left" if col == "most time in" else "right")
+    for row in timings["slowest"]:
+        calls = ", ".join(f"{c.get('part')} {float(c.get('s') or 0):.2f}" for c in row["calls"])
+        why = STAGE_LABELS[row["why"]] + (f" ({calls})" if row["why"] == "calls_s" else "")
+        slow.add_row(str(row["id"]), f"{row['total_s']:.3f}", _fmt(row["chars"]),
+                     *(f"{row['stages'][k]:.3f}" for k in STAGES), why)
+    return [stages, slow]
+
+
 def print_run(run: EvalRun, console: Console | None = None, *, per_article: bool = False
               ) -> None:
     """The run's metrics as tables, optionally with one row per article."""
@@ -117,6 +203,8 @@ def print_run(run: EvalRun, console: Console | None = None, *, per_article: bool
     console.print(_field_table(run.metrics, title))
     for line in _other_lines(run.metrics, run.calls_summary()):
         console.print(line)
+    for table in _timing_tables(stage_timings(run.records)):
+        console.print(table)
     if per_article:
         console.print(_article_table(run))
     if run.out is not None:

@@ -90,8 +90,38 @@ def _overview(run: EvalRun) -> str:
             "<p>Each cell is that article's score; red is 0, green is 1, grey is not "
             "measured. Click an article for its diff.</p>" + _heat_table(run)
             + f'<h2>Latency</h2><div class="figure">{latency_histogram(latencies)}</div>'
-            f"<details><summary>all {len(m)} metrics</summary><table>"
+            + _timings_html(run)
+            + f"<details><summary>all {len(m)} metrics</summary><table>"
             f"<tr><th>metric</th><th>value</th></tr>{_metrics_rows(m)}</table></details>")
+
+
+def _timings_html(run: EvalRun) -> str:
+    """Time per stage (median, max, total) and the slowest articles with their breakdown."""
+    from summarizer.evaluation.report import STAGE_LABELS, STAGES, stage_timings
+
+    t = stage_timings(run.records)
+    if not t["n"]:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape('article (all)' if k == 'total_s' else STAGE_LABELS[k])}</td>"
+        + "".join(f"<td class=num>{v[x]:.3f}</td>" for x in ("median", "max", "total"))
+        + "</tr>" for k, v in t["stages"].items())
+    head = "".join(f"<th>{escape(STAGE_LABELS[k])}</th>" for k in STAGES)
+    slow = []
+    for r in t["slowest"]:
+        calls = ", ".join(f"{c.get('part')} {float(c.get('s') or 0):.2f} s" for c in r["calls"])
+        why = STAGE_LABELS[r["why"]] + (f" ({calls})" if r["why"] == "calls_s" and calls
+                                        else "")
+        cells = "".join(f"<td class=num>{r['stages'][k]:.3f}</td>" for k in STAGES)
+        slow.append(f'<tr><th><a href="#{escape(str(r["id"]))}">{escape(str(r["id"]))}</a>'
+                    f"</th><td class=num>{r['total_s']:.3f}</td>"
+                    f"<td class=num>{escape(str(r['chars'] or ''))}</td>{cells}"
+                    f"<td>{escape(why)}</td></tr>")
+    return (f"<h3>Time per stage ({t['n']} articles timed, seconds)</h3>"
+            "<table><tr><th>stage</th><th>median</th><th>max</th><th>total</th></tr>"
+            f"{rows}</table><h3>Slowest articles</h3><table><tr><th>article</th>"
+            f"<th>total</th><th>chars</th>{head}<th>most time in</th></tr>{''.join(slow)}"
+            "</table>")
 
 
 def _metrics_rows(metrics: dict[str, Any]) -> str:
