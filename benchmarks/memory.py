@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -62,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=927)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--samples", help="also write every sample to this JSON file")
     args = parser.parse_args()
     files = sorted(CORPUS.glob("*.txt"))[: args.n]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -91,6 +93,18 @@ def main() -> None:
     if proc.returncode != 0:
         sys.exit(f"summarize exited {proc.returncode}: {err[-2000:]}")
     load_after = os.getloadavg()[0]
+    if args.samples:
+        Path(args.samples).write_text(json.dumps(samples), encoding="utf-8")
+    # Peaks per window of 100 records: growth with n shows as rising windows.
+    windows = []
+    for lo in range(0, records, 100):
+        window = [s for s in samples if lo <= s["done"] < lo + 100 and s["per"]]
+        if not window:
+            continue
+        tree_pss = max(sum(m[1] for m in s["per"].values()) for s in window) / 1024
+        worker = max((m[0] for s in window for p, m in s["per"].items() if p != proc.pid),
+                     default=0) / 1024
+        windows.append(f"{lo}-{min(lo + 100, records)}: {tree_pss:.0f} / {worker:.0f}")
     rows = []
     for upto in sorted({min(100, records), min(300, records), records}):
         window = [s for s in samples if s["done"] <= upto and s["per"]]
@@ -109,8 +123,11 @@ def main() -> None:
              "|---|---|---|---|---|---|\n" + "\n".join(rows))
     summary = (f"{records} records in {wall:.1f} s ({len(samples)} samples); load average "
                f"{load_before:.1f} -> {load_after:.1f}")
+    windowed = ("Peak PSS of the tree / peak RSS of one text worker (MB), per 100 records: "
+                + "; ".join(windows))
     print(table)
     print(summary)
+    print(windowed)
     if args.write:
         sys.path.insert(0, str(Path(__file__).parent))
         from results import replace_section
@@ -118,7 +135,8 @@ def main() -> None:
         body = (f"{SECTION}\n\nCommand: `python benchmarks/memory.py --write` ({stamp}, "
                 f"commit {commit}; `summarize ../shared/corpus/bbc --out OUT --no-cache -q`, "
                 f"embedded default, schema brief, 0 model calls; RSS and PSS sampled every "
-                f"0.5 s over the CLI process and its text workers). {summary}.\n\n{table}\n")
+                f"0.5 s over the CLI process and its text workers). {summary}.\n\n{table}\n\n"
+                f"{windowed}.\n")
         replace_section(SECTION, body)
 
 

@@ -16,21 +16,6 @@ from summarizer.errors import (
     InvalidOutput,
     SummarizerError,
 )
-from summarizer.schemas import (
-    Absentee,
-    AbsenteesResult,
-    Appointment,
-    AppointmentsResult,
-    Brief,
-    Event,
-    EventResult,
-    Grounding,
-    KeyQuote,
-    Location,
-    Participant,
-    ParticipantsResult,
-    QuotesResult,
-)
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,13 +23,31 @@ if TYPE_CHECKING:
     from summarizer.backends import FakeBackend
     from summarizer.cache import Cache
     from summarizer.pipeline import asummarize, summarize
+    from summarizer.schemas import (
+        Absentee,
+        AbsenteesResult,
+        Appointment,
+        AppointmentsResult,
+        Brief,
+        Event,
+        EventResult,
+        Grounding,
+        KeyQuote,
+        Location,
+        Participant,
+        ParticipantsResult,
+        QuotesResult,
+    )
 
-# Imported on first use: reading articles pulls in ftfy and charset-normalizer, the
-# backends and the pipeline more (~0.3 s), and `summarize --help` or a cached result needs
-# none of them (benchmarks/startup.sh).
+# Imported on first use: the result models need pydantic (~0.1 s), reading articles ftfy
+# and charset-normalizer, the backends and the pipeline more (~0.3 s together), and
+# `summarize --help` needs none of them (benchmarks/startup.sh).
+_SCHEMAS = ("Absentee", "AbsenteesResult", "Appointment", "AppointmentsResult", "Brief",
+            "Event", "EventResult", "Grounding", "KeyQuote", "Location", "Participant",
+            "ParticipantsResult", "QuotesResult")
 _LAZY = {"Article": "summarizer.article", "FakeBackend": "summarizer.backends",
          "Cache": "summarizer.cache", "asummarize": "summarizer.pipeline",
-         "summarize": "summarizer.pipeline"}
+         "summarize": "summarizer.pipeline", **dict.fromkeys(_SCHEMAS, "summarizer.schemas")}
 
 
 def __getattr__(name: str) -> object:

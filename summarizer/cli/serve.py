@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import webbrowser
 from pathlib import Path
 from typing import Annotated
 
@@ -82,6 +81,8 @@ def serve(
 
             store = Cache()
         url = web.url_of(sock)
+        import webbrowser  # here: `summarize --help` should not import it
+
         app = web.create_app(
             settings, backend=backend, cache=store, runs_dir=runs,
             max_upload_bytes=int(max_upload_mb * 1_000_000),

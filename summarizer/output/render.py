@@ -8,14 +8,13 @@ article: a check mark with its character span, or a cross.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import BaseModel
-from rich.console import Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# yaml, pydantic and rich's renderables are imported where they are used: `summarize
+# --help` imports this module for FORMATS alone.
 
 __all__ = ["FORMATS", "render", "rich_view", "strip_extras", "to_html"]
 
@@ -54,6 +53,8 @@ def render(result: BaseModel, fmt: str) -> str:
     if fmt == "jsonl":
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if fmt == "yaml":
+        import yaml
+
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     if fmt == "markdown":
         return _markdown(data)
@@ -130,6 +131,11 @@ def _markdown(data: dict[str, Any]) -> str:
 
 def rich_view(result: BaseModel) -> Any:
     """A rich renderable for the terminal."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     data = _dump(result)
     blocks: list[Any] = []
     if "event" in data:
