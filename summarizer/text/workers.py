@@ -56,6 +56,10 @@ __all__ = ["Prefetch", "ahead", "gather", "shutdown", "turn", "workers"]
 # word it meets, so a worker's memory grows over a long batch (the soak test saw +15% over
 # 927 articles). A replacement is forked with the model already loaded (`_get_pool`).
 TASKS_PER_WORKER = 200
+# After a text longer than this, a worker hands its freed heap back to the system
+# (malloc_trim): parsing the corpus's longest BBC article (25,000 characters) left its
+# worker 70 MB larger until it was recycled (benchmarks/memory.py).
+TRIM_AFTER_CHARS = 10_000
 
 _lock = threading.Lock()
 _pool: ProcessPool | None = None
@@ -73,6 +77,23 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _gather_in_worker(text: str, published: dt.date | None,
+                      title: str | None) -> candidates.Candidates:
+    """`candidates.gather` as a worker runs it: then, after a long text, trim the heap."""
+    result = candidates.gather(text, published, title)
+    if len(text) > TRIM_AFTER_CHARS:
+        _malloc_trim()
+    return result
+
+
+def _malloc_trim() -> None:
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # not glibc: nothing to do
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def _get_pool() -> ProcessPool:
@@ -119,7 +140,7 @@ async def gather(text: str, published: dt.date | None,
     future: Any = prefetch.take(text, published, title) if prefetch is not None else None
     if future is None:
         pool = await asyncio.to_thread(_get_pool)  # the first call loads the model: off-loop
-        future = pool.schedule(candidates.gather, args=(text, published, title))
+        future = pool.schedule(_gather_in_worker, args=(text, published, title))
     try:
         # Cancelling the awaiting task cancels the pebble future, which kills its worker.
         result: candidates.Candidates = await asyncio.wrap_future(future)
@@ -154,8 +175,11 @@ class Prefetch:
         """Hand one article to the pool once a worker is free (never queue inside it)."""
         await self._free.acquire()
         try:
-            pool = await asyncio.to_thread(_get_pool)
-            future = pool.schedule(candidates.gather, args=(text, published, title))
+            # The pool exists after the first article: no thread hop between a worker
+            # finishing and the next article reaching it.
+            pool = _pool if _pool is not None and _pool.active else (
+                await asyncio.to_thread(_get_pool))
+            future = pool.schedule(_gather_in_worker, args=(text, published, title))
         except BaseException:
             self._free.release()
             raise
