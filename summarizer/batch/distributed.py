@@ -21,9 +21,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from summarizer.article import from_text
+from summarizer.backends.retry import AdaptiveLimiter
 from summarizer.batch.runner import make_record, summarize_article
 from summarizer.errors import register_secret
-from summarizer.retry import AdaptiveLimiter
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:  # ray is an optional extra
