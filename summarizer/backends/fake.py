@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from summarizer.backends.base import CallResult
-from summarizer.errors import BackendUnavailable, InvalidOutput
+from summarizer.errors import BackendUnavailable, ConfigError, InvalidOutput
 
 __all__ = ["FakeBackend", "draft_answer", "is_public"]
 
@@ -31,8 +31,6 @@ T = TypeVar("T", bound=BaseModel)
 
 _QUOTE = re.compile(r'^- (Q\d+) \[[^\]]*\] "(.*)"$', re.MULTILINE)
 _DATE = re.compile(r'^- (D\d+) ".*?" = (\S+)$', re.MULTILINE)
-_LISTS = {"Participant": "participants", "Absentee": "absentees",
-          "Appointment": "appointments", "KeyQuote": "key_quotes"}
 
 
 def is_public(answer: Any) -> bool:
@@ -43,17 +41,33 @@ def is_public(answer: Any) -> bool:
     return isinstance(answer, _Model)
 
 
+def _list_key(item: Any) -> str | None:
+    """The result field a list of `item`'s kind fills ("participants"...), if any."""
+    from summarizer import schemas
+
+    kinds = {schemas.Participant: "participants", schemas.Absentee: "absentees",
+             schemas.Appointment: "appointments", schemas.KeyQuote: "key_quotes"}
+    return next((key for kind, key in kinds.items() if isinstance(item, kind)), None)
+
+
 def _as_fields(answer: Any) -> dict[str, Any]:
     """Whatever was enqueued, as a dict with the result models' keys."""
+    from summarizer.schemas import Event
+
+    first = answer[0] if isinstance(answer, list) else answer
+    key = _list_key(first)
     if isinstance(answer, list):
-        key = _LISTS[type(answer[0]).__name__]
+        if key is None:
+            raise ConfigError(
+                f"FakeBackend cannot answer from a list of {type(first).__name__}",
+                hint="give a Brief, a part's result, an Event, or a list of Participant, "
+                     "Absentee, Appointment or KeyQuote")
         return {key: [a.model_dump(mode="json") for a in answer]}
     data = answer.model_dump(mode="json")
-    name = type(answer).__name__
-    if name == "Event":
+    if isinstance(answer, Event):
         return {"event": data}
-    if name in _LISTS:
-        return {_LISTS[name]: [data]}
+    if key is not None:
+        return {key: [data]}
     return data
 
 

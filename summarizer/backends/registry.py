@@ -54,7 +54,10 @@ class Registration(Generic[B]):
 
     def accepts(self, settings: Settings) -> bool:
         if isinstance(self.match, str):
-            return settings.backend == self.match
+            try:
+                return settings.backend == self.match
+            except ConfigError:  # settings of no kind: the built-in factory says why
+                return False
         return self.match(settings)
 
     def remove(self) -> None:
@@ -99,19 +102,16 @@ def get_backend(settings: Settings) -> Backend:
                       hint="register one with summarizer.backends.register_backend")
 
 
-def _embedded(settings: Settings) -> Backend:
+def _built_in(settings: Settings) -> Backend:
+    """The package's own kinds. `Settings.backend` raises ConfigError for a model that is
+    neither a .gguf file nor reachable, as it did before there was a registry."""
+    if settings.backend == "openai":
+        from summarizer.backends.remote import OpenAIBackend
+
+        return OpenAIBackend(settings)
     from summarizer.backends.embedded import EmbeddedBackend
 
     return EmbeddedBackend(settings)
 
 
-def _openai(settings: Settings) -> Backend:
-    from summarizer.backends.remote import OpenAIBackend
-
-    return OpenAIBackend(settings)
-
-
-# The built-in kinds, tried last. `Settings.backend` raises ConfigError for a model that
-# is neither a .gguf file nor reachable, as it did before there was a registry.
-register_backend(lambda settings: True, _embedded)
-register_backend("openai", _openai)
+register_backend(lambda settings: True, _built_in)  # the first registered: tried last

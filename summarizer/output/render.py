@@ -17,6 +17,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from summarizer.errors import ConfigError
+
 __all__ = ["FORMATS", "render", "rich_view", "strip_extras", "to_html"]
 
 FORMATS = ("json", "jsonl", "yaml", "markdown", "table", "html")
@@ -69,7 +71,7 @@ def render(result: BaseModel, fmt: str) -> str:
         console = Console(width=120, file=io.StringIO())
         console.print(rich_view(result))
         return console.file.getvalue()  # type: ignore[attr-defined]
-    raise ValueError(f"unknown format {fmt!r}")
+    raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of: {', '.join(FORMATS)}")
 
 
 def _mark(item: dict[str, Any], key: str = "grounding") -> str:
