@@ -32,9 +32,10 @@ it). The CLI exits with the class's `exit_code`; `hint` is an optional next step
 
 Other exit codes: 0 success; 2 also for typer's own usage errors; 130 interrupted (Ctrl-C).
 
-`status_code` is the HTTP status the server answered with, where there was one (None for
-a refused connection, the embedded model, or an error of ours). Errors of other libraries
-are mapped onto these by type in `summarizer.backends.failures.classify`.
+`status_code` is the HTTP error status the server answered with (or the numeric code of
+its error object), where there was one; None for a refused connection, a 2xx answer that
+is not a chat completion, or an error of ours. Errors of other libraries are mapped onto
+these by type in `summarizer.backends.failures.classify`.
 
 Messages never contain API keys: backends build them from status codes and server text,
 and `redact()` scrubs anything that looks like a key before it is shown or stored.

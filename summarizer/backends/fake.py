@@ -71,14 +71,14 @@ def _as_fields(answer: Any) -> dict[str, Any]:
     return data
 
 
-def _words(text: str) -> str:
+def _normalized(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def _quote_id(text: str, prompt: str) -> str | None:
-    wanted = _words(text)
+    wanted = _normalized(text)
     for qid, shown in _QUOTE.findall(prompt):
-        shown_words = _words(shown.removesuffix(" …"))
+        shown_words = _normalized(shown.removesuffix(" …"))
         if wanted and shown_words and (shown_words in wanted or wanted in shown_words
                                        or wanted.startswith(shown_words[:60])):
             return str(qid)
