@@ -1,8 +1,8 @@
 """Rendering results: JSON, JSONL, YAML, Markdown, a rich terminal view, and HTML.
 
-JSON keeps everything (contract keys, grounding, meta); `strip_extras` gives the bare
-contract of OUTPUT.md. The rich view and HTML show, per item, whether it was found in the
-article: a check mark with its character span, or a cross.
+JSON keeps everything (contract keys, grounding, meta); `summarizer.schemas.strip_extras`
+gives the bare contract of OUTPUT.md. The rich view and HTML show, per item, whether it was
+found in the article: a check mark with its character span, or a cross.
 """
 
 from __future__ import annotations
@@ -17,26 +17,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["FORMATS", "render", "rich_view", "strip_extras", "to_html"]
+from summarizer.parts import columns
+
+__all__ = ["FORMATS", "render", "rich_view", "to_html"]
 
 FORMATS = ("json", "jsonl", "yaml", "markdown", "table", "html")
-EXTRA_KEYS = frozenset({"grounding", "speaker_grounding", "date_evidence", "meta"})
-PARTS = ("participants", "absentees", "appointments", "key_quotes")
-COLUMNS = {
-    "participants": ("name", "role", "affiliation"),
-    "absentees": ("name", "role", "affiliation", "reason"),
-    "appointments": ("person", "position", "organization"),
-    "key_quotes": ("speaker", "text"),
-}
-
-
-def strip_extras(data: Any) -> Any:
-    """Only the keys of the output contract, recursively."""
-    if isinstance(data, dict):
-        return {k: strip_extras(v) for k, v in data.items() if k not in EXTRA_KEYS}
-    if isinstance(data, list):
-        return [strip_extras(v) for v in data]
-    return data
+COLUMNS = columns()  # result field -> an item's columns, from the parts registry
 
 
 def _dump(result: BaseModel) -> dict[str, Any]:
@@ -108,7 +94,7 @@ def _markdown(data: dict[str, Any]) -> str:
         lines.append(f"## {data['event'].get('title', 'Event')}\n")
         lines += [f"- **{k}**: {v}" for k, v in _event_lines(data["event"])]
         lines.append("")
-    for part in PARTS:
+    for part in COLUMNS:
         if part not in data:
             continue
         cols = COLUMNS[part]
@@ -139,7 +125,7 @@ def rich_view(result: BaseModel) -> Any:
         for key, value in _event_lines(data["event"]):
             grid.add_row(key, value)
         blocks.append(Panel(grid, title="Event", title_align="left"))
-    for part in PARTS:
+    for part in COLUMNS:
         if part not in data:
             continue
         table = Table(title=part.replace("_", " ").title(), title_justify="left",
