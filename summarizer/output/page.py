@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from summarizer.output.lines import event_lines, footer
 from summarizer.parts import list_parts
 
 __all__ = ["STYLE", "highlight_spans", "item_html", "result_html", "result_page"]
@@ -60,10 +61,8 @@ def _found(g: dict[str, Any] | None) -> str:
 
 
 def _event_table(event: dict[str, Any]) -> str:
-    from summarizer.output.render import _event_lines
-
     rows = "".join(f"<tr><th>{k}</th><td>{_text(None if v == 'not stated' else v)}</td></tr>"
-                   for k, v in _event_lines(event))
+                   for k, v in event_lines(event))
     return f'<table class="event">{rows}</table>'
 
 
@@ -119,8 +118,6 @@ def _spans(data: dict[str, Any]) -> list[tuple[int, int, str]]:
 
 
 def _summary(data: dict[str, Any]) -> str:
-    from summarizer.output.render import _footer
-
     parts = []
     if "event" in data:
         title = (data["event"] or {}).get("title") or "Event"
@@ -131,7 +128,7 @@ def _summary(data: dict[str, Any]) -> str:
                        for k, v in data.items() if k != "meta")
         parts.append(f"<table>{rows}</table>")
     if data.get("meta"):
-        parts.append(f'<p class="meta">{escape(_footer(data["meta"]))}</p>')
+        parts.append(f'<p class="meta">{escape(footer(data["meta"]))}</p>')
         parts += [f'<p class="meta">note: {escape(w)}</p>'
                   for w in data["meta"].get("warnings", [])]
     return "".join(parts)

@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from summarizer.output.lines import event_lines, footer
 from summarizer.parts import columns
 
 __all__ = ["FORMATS", "render", "rich_view", "to_html"]
@@ -67,32 +68,11 @@ def _mark(item: dict[str, Any], key: str = "grounding") -> str:
     return f"✓ {g['status']} [{g['start']}:{g['end']}]"
 
 
-def _event_lines(event: dict[str, Any]) -> list[tuple[str, str]]:
-    loc = event.get("location") or {}
-    where = ", ".join(v for v in (loc.get("venue"), loc.get("city"), loc.get("country")) if v)
-    when = event.get("date") or "not stated"
-    if event.get("date_evidence"):
-        when += f'  (from "{event["date_evidence"]["expression"]}")'
-    return [("title", event.get("title", "")), ("type", event.get("type", "")),
-            ("date", when), ("where", where or "not stated"),
-            ("summary", event.get("summary", ""))]
-
-
-def _footer(meta: dict[str, Any] | None) -> str:
-    if not meta:
-        return ""
-    usage = meta.get("usage") or {}
-    cached = " (from cache)" if meta.get("cached") else ""
-    return (f"model: {meta['model']} ({meta['backend']}){cached} · "
-            f"{usage.get('calls', 0)} calls, {usage.get('completion_tokens', 0)} tokens out, "
-            f"{meta.get('latency_s', 0):.1f} s")
-
-
 def _markdown(data: dict[str, Any]) -> str:
     lines: list[str] = []
     if "event" in data:
         lines.append(f"## {data['event'].get('title', 'Event')}\n")
-        lines += [f"- **{k}**: {v}" for k, v in _event_lines(data["event"])]
+        lines += [f"- **{k}**: {v}" for k, v in event_lines(data["event"])]
         lines.append("")
     for part in COLUMNS:
         if part not in data:
@@ -110,7 +90,7 @@ def _markdown(data: dict[str, Any]) -> str:
             lines.append("| " + " | ".join((*cells, _mark(item))) + " |")
         lines.append("")
     if data.get("meta"):
-        lines.append(f"_{_footer(data['meta'])}_")
+        lines.append(f"_{footer(data['meta'])}_")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -122,7 +102,7 @@ def rich_view(result: BaseModel) -> Any:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold cyan")
         grid.add_column()
-        for key, value in _event_lines(data["event"]):
+        for key, value in event_lines(data["event"]):
             grid.add_row(key, value)
         blocks.append(Panel(grid, title="Event", title_align="left"))
     for part in COLUMNS:
@@ -145,7 +125,7 @@ def rich_view(result: BaseModel) -> Any:
     if not blocks:  # a user's own schema
         blocks.append(json.dumps(data, ensure_ascii=False, indent=2))
     if data.get("meta"):
-        blocks.append(Text(_footer(data["meta"]), style="dim"))
+        blocks.append(Text(footer(data["meta"]), style="dim"))
         for warning in data["meta"].get("warnings", []):
             blocks.append(Text(f"note: {warning}", style="yellow"))
     return Group(*blocks)
