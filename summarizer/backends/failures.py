@@ -45,6 +45,7 @@ __all__ = [
     "ServerAnswerError",
     "classify",
     "completion_problem",
+    "error_codes",
     "overflows_context",
     "reject_non_json",
     "server_error",
@@ -137,25 +138,33 @@ def completion_problem(body: bytes, status: int = 200) -> SummarizerError | None
     return None
 
 
+def error_codes(err: Any) -> set[str]:
+    """The identifiers of a server's error object: its `code`, `type` and `status` (OpenAI
+    sends `code` and `type`, llama.cpp a numeric `code` and a `type`, others `status`)."""
+    if not isinstance(err, dict):
+        return set()
+    return {str(err[key]) for key in ("code", "type", "status") if err.get(key) not in (None, "")}
+
+
 def server_error(err: Any, *, where: str = "the server answered with an error") \
         -> SummarizerError:
-    """An `{"error": {...}}` object from a server, as our error: its code decides."""
+    """An `{"error": {...}}` object from a server, as our error: its codes decide."""
     if isinstance(err, dict):
         message = str(err.get("message") or json.dumps(err))[:300]
-        code = str(err.get("code") or err.get("status") or err.get("type") or "")
     else:
-        message, code = str(err)[:300], ""
+        message = str(err)[:300]
+    codes = error_codes(err)
     text = f"{where}: {message}"
-    status = int(code) if code.isdigit() else None
-    if "insufficient_quota" in code + message:
+    status = next((int(code) for code in codes if code.isdigit()), None)
+    if "insufficient_quota" in codes:
         return QuotaExceeded(text, hint="check the plan and billing of this API key",
                              status_code=status)
-    if status == 429 or "rate_limit" in code:
+    if status == 429 or any("rate_limit" in code for code in codes):
         return RateLimited(text, status_code=status)
-    if status in (401, 403) or code == "invalid_api_key":
+    if status in (401, 403) or "invalid_api_key" in codes:
         return AuthenticationError(text, hint="check OPENAI_API_KEY and that the key may "
                                               "use this model", status_code=status)
-    if code in CONTEXT_CODES or (status in (None, 400, 413) and overflows_context(message)):
+    if codes & CONTEXT_CODES or (status in (None, 400, 413) and overflows_context(message)):
         return ContextLengthExceeded(text, status_code=status)
     if status is not None and 400 <= status < 500 and status not in (408, 409):
         return BackendError(text, status_code=status)
@@ -207,20 +216,15 @@ def _server_text(exc: openai.APIStatusError) -> str:
     return str(message or exc.message or "")[:300]
 
 
-def _server_code(exc: openai.APIStatusError) -> str:
-    err = _error_object(exc)
-    return str(err.get("code") or err.get("type") or "")
-
-
 def _from_status(exc: openai.APIStatusError) -> SummarizerError:
     """An HTTP error answer, by the class openai gave it (or its status, where openai
     has no class: 408, and the 5xx beyond InternalServerError's)."""
     import openai
 
     status = exc.status_code
-    text, code = _server_text(exc), _server_code(exc)
+    text, codes = _server_text(exc), error_codes(_error_object(exc))
     if isinstance(exc, openai.RateLimitError):
-        if "insufficient_quota" in code + text:
+        if "insufficient_quota" in codes:
             return QuotaExceeded(
                 "the account has no quota left (insufficient_quota)",
                 hint="check the plan and billing of this API key; retrying cannot help",
@@ -235,7 +239,7 @@ def _from_status(exc: openai.APIStatusError) -> SummarizerError:
         return ConfigError(f"not found (HTTP 404): {text}",
                            hint="check --model and --base-url (it usually ends in /v1)",
                            status_code=status)
-    if isinstance(exc, openai.BadRequestError) and (code in CONTEXT_CODES
+    if isinstance(exc, openai.BadRequestError) and (codes & CONTEXT_CODES
                                                      or overflows_context(text)):
         return ContextLengthExceeded(f"the prompt does not fit the model: {text}",
                                      status_code=status)
