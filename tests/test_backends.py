@@ -226,3 +226,31 @@ def test_cancellation_is_never_retried() -> None:
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(call_with_retries(cancelled, Settings(max_retries=3)))
     assert calls == 1
+
+
+def test_the_embedded_models_errors_by_type_then_by_text() -> None:
+    from summarizer.backends.embedded import _llama_error
+
+    typed = _llama_error({"code": 400, "message": "request too large",
+                          "type": "exceed_context_size_error"})
+    assert isinstance(typed, ContextLengthExceeded) and typed.status_code == 400
+    # older llama.cpp: no code and no type, only words
+    assert isinstance(_llama_error({"message": "the prompt exceeds the context size"}),
+                      ContextLengthExceeded)
+    other = _llama_error({"code": 500, "message": "out of memory"})
+    assert type(other) is BackendError and other.status_code == 500
+
+
+def test_why_a_server_is_unreachable_is_read_from_the_causes_types() -> None:
+    import socket
+
+    from summarizer.errors import unreachable_message
+
+    lookup = openai.APIConnectionError(request=httpx2.Request("POST", URL))
+    lookup.__cause__ = httpx2.ConnectError("boom")
+    lookup.__cause__.__cause__ = socket.gaierror(-2, "Name or service not known")
+    assert unreachable_message(lookup, URL).endswith(": host name not found")
+    reset = RuntimeError("x")
+    reset.__context__ = ConnectionResetError()
+    assert unreachable_message(reset, None) == \
+        "cannot reach the model server: connection reset by the server"
