@@ -34,7 +34,9 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from summarizer.article import Article, read_article
-from summarizer.breaker import CircuitBreaker, failure_reasons
+from summarizer.backends.breaker import CircuitBreaker, failure_reasons
+from summarizer.backends.failures import classify
+from summarizer.backends.retry import AdaptiveLimiter, retry_listener
 from summarizer.errors import (
     BackendTimeout,
     BackendUnavailable,
@@ -44,7 +46,6 @@ from summarizer.errors import (
     SummarizerError,
     redact,
 )
-from summarizer.retry import AdaptiveLimiter, classify, retry_listener
 from summarizer.settings import Settings
 
 __all__ = [
@@ -291,7 +292,7 @@ async def run_batch(
     that cannot be read becomes an error record. Returns counts; the caller turns
     `report.failed` into exit code 6 (`report.raise_for_failures()`), or exit 4 when
     `max_failures_in_a_row` articles in a row could not reach the server
-    (`report.stopped`, summarizer/breaker.py; 0 turns the breaker off).
+    (`report.stopped`, summarizer/backends/breaker.py; 0 turns the breaker off).
     """
     from summarizer.schemas import schema_for
 
