@@ -166,6 +166,7 @@ async def test_the_embedded_model_decodes_one_at_a_time_never_beside_the_text_st
     """The real EmbeddedBackend (its locks, its thread hand-off), llama.cpp replaced by a
     stub that answers the smallest valid JSON after a short 'decode'."""
     from summarizer import backends
+    from summarizer.backends import embedded
 
     events: list[tuple[float, float, str]] = []  # (start, end, what)
     lock = threading.Lock()
@@ -189,8 +190,8 @@ async def test_the_embedded_model_decodes_one_at_a_time_never_beside_the_text_st
                         "role": "assistant", "content": content}}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
 
-    monkeypatch.setattr(backends, "_load_server", lambda *a, **k: StubServer())
-    monkeypatch.setattr(backends, "_compact_grammar", lambda schema: json.dumps(schema))
+    monkeypatch.setattr(embedded, "_load_server", lambda *a, **k: StubServer())
+    monkeypatch.setattr(embedded, "_compact_grammar", lambda schema: json.dumps(schema))
     real_gather = textstage.gather
 
     async def gather(text: str, published: Any, title: Any = None) -> Any:
