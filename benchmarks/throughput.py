@@ -136,7 +136,7 @@ def one_run(sources: list[str], concurrency: int, base_url: str, workdir: Path,
     cpu, main_cpu = own_cpu() - cpu0, self_cpu() - main0
     busy1 = machine_busy()
     busy = (busy1[0] - busy0[0]) / max(1e-9, busy1[1] - busy0[1])
-    assert report.ok == len(sources), report.summary()
+    assert report.ok == len(sources), (report.summary(), report.failures[:1])
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(sources)
     return {"n": len(sources), "c": concurrency, "wall": wall, "client_cpu": cpu,
