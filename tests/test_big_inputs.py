@@ -22,10 +22,10 @@ except ImportError:  # pragma: no cover
     from fakeserver import FakeServer  # type: ignore[no-redef]
 
 from summarizer import Settings
-from summarizer.text import workers as textstage
 from summarizer.backends import FakeBackend
 from summarizer.batch.runner import run_batch
 from summarizer.errors import InputTooLarge
+from summarizer.text import workers as textstage
 
 from .conftest import SEED
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import queue
@@ -284,6 +285,7 @@ async def run_batch(
     summarize_fn: SummarizeFn | None = None,
     cache: Any = None,
     max_failures_in_a_row: int = 10,
+    read: Callable[[str], Article] | None = None,
 ) -> BatchReport:
     """Summarise `sources` (file paths) into `out`, resuming what an earlier run left.
 
@@ -291,7 +293,9 @@ async def run_batch(
     that cannot be read becomes an error record. Returns counts; the caller turns
     `report.failed` into exit code 6 (`report.raise_for_failures()`), or exit 4 when
     `max_failures_in_a_row` articles in a row could not reach the server
-    (`report.stopped`, summarizer/breaker.py; 0 turns the breaker off).
+    (`report.stopped`, summarizer/breaker.py; 0 turns the breaker off). `read(source)`
+    replaces `read_article(source, published=published)` (the evaluation dates each
+    article from its reference).
     """
     from summarizer.schemas import schema_for
 
@@ -315,7 +319,8 @@ async def run_batch(
                           out=out, schema=schema, settings=settings, concurrency=concurrency,
                           published=published, progress=progress, backend=backend,
                           summarize_fn=summarize_fn, cache=cache,
-                          max_failures_in_a_row=max_failures_in_a_row)
+                          max_failures_in_a_row=max_failures_in_a_row,
+                          read=read or functools.partial(read_article, published=published))
 
 
 @contextlib.contextmanager
@@ -343,7 +348,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                concurrency: int, published: dt.date | None, progress: bool, backend: Any,
                summarize_fn: SummarizeFn, cache: Any,
-               max_failures_in_a_row: int) -> BatchReport:
+               max_failures_in_a_row: int, read: Callable[[str], Article]) -> BatchReport:
     latest = load_latest(out, schema)
     report = BatchReport(out=out, total=len(todo), lowest_concurrency=concurrency)
     limiter = AdaptiveLimiter(concurrency)
@@ -371,7 +376,7 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                 report.stopped = breaker.reason()
                 break
             try:
-                article = await asyncio.to_thread(read_article, source, published=published)
+                article = await asyncio.to_thread(read, source)
             except Exception as exc:  # unreadable input: a record, not a crash
                 finish(make_record(id=Path(source).stem, source=source,
                                          text_sha256=None, schema=schema, error=exc))
