@@ -238,10 +238,21 @@ def _openings(dataset: Path) -> list[str]:
 
 def test_an_interrupted_eval_resumes_without_redoing_finished_articles(
         dataset: Path, tmp_path: Path) -> None:
+    import signal
+
     out = tmp_path / "run"
     last = sorted(IDS)[-1]
-    interrupted = reference_backend(dataset, fail=last, error=KeyboardInterrupt())
-    with pytest.raises(KeyboardInterrupt):  # Ctrl-C during the last article
+    opening = (dataset / "articles" / f"{last}.txt").read_text().strip()[:200]
+    interrupted = reference_backend(dataset)
+    answer = interrupted.answer
+
+    def ctrl_c(messages: list[dict[str, str]], model: Any) -> Any:
+        if any(opening in m["content"] for m in messages):  # Ctrl-C in the last article
+            signal.raise_signal(signal.SIGINT)
+        return answer(messages, model)
+
+    interrupted.answer = ctrl_c
+    with pytest.raises(KeyboardInterrupt):
         evaluate(dataset, out=out, cache=False, progress=False, concurrency=1,
                  backend=interrupted)
     lines = (out / "predictions.jsonl").read_text().splitlines()
@@ -250,10 +261,8 @@ def test_an_interrupted_eval_resumes_without_redoing_finished_articles(
     rerun = reference_backend(dataset)
     run = evaluate(dataset, out=out, cache=False, progress=False, concurrency=1,
                    backend=rerun)
-    opening = (dataset / "articles" / f"{last}.txt").read_text().strip()[:200]
-    assert rerun.calls and all(opening in m[0][-1]["content"] or
-                               any(opening in x["content"] for x in m[0])
-                               for m in rerun.calls)  # only the unfinished article
+    assert rerun.calls and all(any(opening in m["content"] for m in messages)
+                               for messages, _ in rerun.calls)  # only the unfinished one
     assert [s.id for s in run.scores] == sorted(IDS) and all(s.valid for s in run.scores)
     assert run.metrics["participants.f1"] == 1.0
     assert len((out / "predictions.jsonl").read_text().splitlines()) == len(IDS)
