@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -237,36 +238,44 @@ def _openings(dataset: Path) -> list[str]:
 
 
 def test_an_interrupted_eval_resumes_without_redoing_finished_articles(
-        dataset: Path, tmp_path: Path) -> None:
+        dataset: Path, tmp_path: Path, server: Any) -> None:
     import signal
+
+    from summarizer.settings import Settings
+    from tests.fakeserver import default_answer
 
     out = tmp_path / "run"
     last = sorted(IDS)[-1]
     opening = (dataset / "articles" / f"{last}.txt").read_text().strip()[:200]
-    interrupted = reference_backend(dataset)
-    answer = interrupted.answer
 
-    def ctrl_c(messages: list[dict[str, str]], model: Any) -> Any:
-        if any(opening in m["content"] for m in messages):  # Ctrl-C in the last article
+    def about(request: Any, text: str) -> bool:
+        return any(text in m["content"] for m in request.body["messages"])
+
+    pressed: list[bool] = []
+
+    def ctrl_c(body: dict[str, Any]) -> dict[str, Any]:
+        if not pressed and any(opening in m["content"] for m in body["messages"]):
+            pressed.append(True)  # Ctrl-C while the last article's request is in flight
             signal.raise_signal(signal.SIGINT)
-        return answer(messages, model)
+            time.sleep(0.5)
+        return default_answer(body)
 
-    interrupted.answer = ctrl_c
+    server.answer = ctrl_c
+    settings = Settings(base_url=server.base_url, model="fake-model", api_key="sk-test")
     with pytest.raises(KeyboardInterrupt):
-        evaluate(dataset, out=out, cache=False, progress=False, concurrency=1,
-                 backend=interrupted)
+        evaluate(dataset, settings=settings, out=out, cache=False, progress=False,
+                 concurrency=1)
     lines = (out / "predictions.jsonl").read_text().splitlines()
     assert sorted(json.loads(x)["id"] for x in lines) == sorted(IDS)[:-1]
 
-    rerun = reference_backend(dataset)
-    run = evaluate(dataset, out=out, cache=False, progress=False, concurrency=1,
-                   backend=rerun)
-    assert rerun.calls and all(any(opening in m["content"] for m in messages)
-                               for messages, _ in rerun.calls)  # only the unfinished one
+    before = len(server.chat_requests())
+    run = evaluate(dataset, settings=settings, out=out, cache=False, progress=False,
+                   concurrency=1)
+    redone = server.chat_requests()[before:]
+    assert redone and all(about(r, opening) for r in redone)  # only the unfinished article
     assert [s.id for s in run.scores] == sorted(IDS) and all(s.valid for s in run.scores)
-    assert run.metrics["participants.f1"] == 1.0
     assert len((out / "predictions.jsonl").read_text().splitlines()) == len(IDS)
-    fresh = evaluate(dataset, cache=False, progress=False, backend=reference_backend(dataset))
+    fresh = evaluate(dataset, settings=settings, cache=False, progress=False)
     assert _scores(run) == _scores(fresh)
 
 
@@ -291,3 +300,16 @@ def test_rescore_reads_predictions_written_before_the_batch_format(
     assert again.metrics == run.metrics
     assert [s.error for s in again.scores] == [s.error for s in run.scores]
     assert "backend exploded" in (again.scores[1].error or "")
+
+
+def test_a_run_directory_is_not_resumed_with_another_model(dataset: Path,
+                                                           tmp_path: Path) -> None:
+    from summarizer.errors import ConfigError
+
+    out = tmp_path / "run"
+    evaluate(dataset, out=out, cache=False, progress=False, backend=reference_backend(dataset))
+    other = reference_backend(dataset)
+    other.model = "another-model"
+    with pytest.raises(ConfigError, match="resuming it would mix the two"):
+        evaluate(dataset, out=out, cache=False, progress=False, backend=other)
+    assert other.calls == []

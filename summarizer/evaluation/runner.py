@@ -157,11 +157,18 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
     out_dir = Path(out) if out is not None else None
     started = dt.datetime.now(dt.UTC)
     by_source = {str(item.path): item for item in items}
+    run_settings = settings or Settings.from_env()
+    if backend is None:  # here, not in run_batch: a resumed run must be of the same model
+        from summarizer.backends import get_backend
+
+        backend = get_backend(run_settings)
+    if out_dir is not None:
+        _check_resumable(out_dir / PREDICTIONS, schema, backend)
     with tempfile.TemporaryDirectory(prefix="summarizer-eval-") as scratch:
         predictions = (out_dir or Path(scratch)) / PREDICTIONS
         report = _run_sync(run_batch(
             list(by_source), predictions, schema=schema,
-            settings=settings or Settings.from_env(), concurrency=concurrency,
+            settings=run_settings, concurrency=concurrency,
             progress=progress, backend=backend, summarize_fn=summarize_fn,
             cache=_resolve_cache(cache), read=lambda source: by_source[source].article()))
         if report.stopped:
@@ -175,6 +182,32 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
     run = score_records(items, records, schema, Path(dataset).resolve(), out_dir, info)
     _write(run)
     return run
+
+
+def _check_resumable(predictions: Path, schema: str, backend: Any) -> None:
+    """Refuse to resume a run directory whose finished articles another model did: its
+    records would be kept, and the report would mix two models under one name."""
+    try:
+        lines = predictions.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read {predictions}: {exc}") from None
+    ours = (getattr(backend, "kind", None), getattr(backend, "model", None))
+    for line in lines:
+        try:
+            record = json.loads(line)
+            meta = (record.get("result") or {}).get("meta") or {}
+        except (ValueError, AttributeError):
+            continue  # torn or foreign: the batch runner ignores it too
+        if record.get("status") != "ok" or record.get("schema") != schema:
+            continue
+        theirs = (meta.get("backend"), meta.get("model"))
+        if theirs != ours:
+            raise ConfigError(
+                f"{predictions.parent} holds an eval run of {theirs[0]} {theirs[1]!r}, "
+                f"not of {ours[0]} {ours[1]!r}: resuming it would mix the two",
+                hint="pass another --out (or delete its predictions.jsonl)")
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
