@@ -4,7 +4,7 @@
 
 (a) code:     no model; the text layer's own choice (what the embedded default does).
 (b) embedded: SmolLM2-135M (the embedded default) asked to choose among the same
-              candidates, as the pipeline did before (`extraction.SMALL_MODEL_CHOOSES`).
+              candidates, as the pipeline did before (`Part.small_model_chooses`).
 (c) oracle:   a perfect chooser over the candidates a capable model is offered: for each
               list it picks exactly the candidates that match the reference (a ceiling:
               what the best model could reach with these candidates), with the code's
@@ -26,11 +26,11 @@ from typing import Any
 from pydantic import BaseModel
 from results import replace_section  # benchmarks/results.py (run as a script)
 
-from summarizer import extraction
 from summarizer.backends import FakeBackend, get_backend
 from summarizer.evaluation.dataset import DatasetItem, load_dataset
 from summarizer.evaluation.matching import field_matches, quote_overlap, type_matches
 from summarizer.evaluation.runner import score_records
+from summarizer.parts import PARTS
 from summarizer.pipeline import summarize
 from summarizer.settings import Settings
 from summarizer.text.names import names_match
@@ -120,7 +120,8 @@ class Oracle:
 
 def run(mode: str, items: list[DatasetItem]) -> tuple[dict[str, Any], float, int]:
     records, seconds, calls = [], [], 0
-    extraction.SMALL_MODEL_CHOOSES = mode == "embedded"
+    for part in PARTS.values():
+        part.small_model_chooses = mode == "embedded"
     backend: Any = get_backend(Settings.from_env()) if mode == "embedded" else None
     for item in items:
         if mode == "code":
@@ -135,7 +136,8 @@ def run(mode: str, items: list[DatasetItem]) -> tuple[dict[str, Any], float, int
         calls += data["meta"]["usage"]["calls"]
         records.append({"id": item.id, "schema": "brief", "meta": data.pop("meta"),
                         "prediction": data, "error": None, "error_type": None})
-    extraction.SMALL_MODEL_CHOOSES = False
+    for part in PARTS.values():
+        part.small_model_chooses = False
     metrics = score_records(items, records, "brief", Path(".")).metrics
     return metrics, statistics.mean(seconds), calls
 

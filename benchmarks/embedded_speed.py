@@ -4,7 +4,8 @@ llama.cpp generation of exactly the same requests on the same runtime.
     .venv/bin/python benchmarks/embedded_speed.py [--article PATH] [--runs 3]
 
 Method: load the model once (not timed). Then, `runs` times: replace the article in
-llama.cpp's slot with an unrelated request (the backend keeps no other prompt cache), run `summarize(article, "brief")` (no result cache) and record
+llama.cpp's slot with an unrelated request (the backend keeps no other prompt cache), run
+`summarize(article, "brief")` (no result cache) and record
 every request the backend sent; flush again and replay those requests straight into
 `xllamacpp.Server.handle_chat_completions`. The overhead ratio is pipeline wall time over
 replay wall time (medians). Run it on an idle machine: other jobs on the 2 cores distort it.

@@ -44,7 +44,7 @@ from results import replace_section  # benchmarks/results.py (run as a script)
 from summarizer.text import nlp
 from summarizer.text.names import names_match
 from summarizer.text.people import find_people
-from summarizer.text.quotes import QuoteCandidate, find_quotes, paragraphs
+from summarizer.text.quotes import QuoteCandidate, blocks, find_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Quote detection on PolNeAR train"
@@ -102,7 +102,7 @@ def textacy_quotes(doc: Any) -> list[Pred]:
     from textacy.extract.triples import direct_quotations
 
     out = []
-    for a, b in paragraphs(doc.text):
+    for a, b in blocks(doc.text):
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is None or not len(span):
             continue

@@ -35,9 +35,23 @@ __all__ = [
     "Usage",
     "canonical_schema",
     "schema_for",
+    "strip_extras",
 ]
 
 SCHEMA_VERSION = "1"
+
+# What we add to the contract: extra keys, which OUTPUT.md allows and consumers ignore.
+EXTRA_KEYS = frozenset({"grounding", "speaker_grounding", "date_evidence", "meta"})
+
+
+def strip_extras(data: Any) -> Any:
+    """Only the keys of the output contract, recursively."""
+    if isinstance(data, dict):
+        return {k: strip_extras(v) for k, v in data.items() if k not in EXTRA_KEYS}
+    if isinstance(data, list):
+        return [strip_extras(v) for v in data]
+    return data
+
 
 GroundingStatus = Literal["exact", "normalized", "alias", "surname", "fuzzy", "not_found"]
 
@@ -183,8 +197,6 @@ class Result(_Model):
 
     def contract(self) -> dict[str, Any]:
         """Only the keys of OUTPUT.md (no grounding, no meta): what a reference looks like."""
-        from summarizer.output.render import strip_extras
-
         return strip_extras(self.model_dump(mode="json"))
 
     def _repr_html_(self) -> str:
@@ -234,17 +246,6 @@ SCHEMAS: dict[str, type[Result]] = {
     for m in (EventResult, ParticipantsResult, AbsenteesResult, AppointmentsResult,
               QuotesResult, Brief)
 }
-
-# The parts each schema is made of, in the order they are extracted.
-PARTS: dict[str, tuple[str, ...]] = {
-    "event": ("event",),
-    "participants": ("participants",),
-    "absentees": ("absentees",),
-    "appointments": ("appointments",),
-    "quotes": ("quotes",),
-    "brief": ("event", "participants", "absentees", "appointments", "quotes"),
-}
-
 
 def canonical_schema(name: str) -> str:
     """The schema's own name for `name`, any case ("Brief" -> "brief"); ConfigError with a

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from summarizer.text.candidates import find_people
+from summarizer.text.candidates import people_in_text
 from summarizer.text.context import (
     ABSENCE_CUES,
     APPOINTMENT_CUES,
     Descriptor,
     cue_people,
-    describe,
+    describe_near,
     lead,
     position_near,
 )
 
 
 def _described(text: str) -> dict[str, Descriptor]:
-    return {p.name: describe(text, p) for p in find_people(text)}
+    return {p.name: describe_near(text, p) for p in people_in_text(text)}
 
 
 def test_roles_and_affiliations_come_from_the_words_before_a_name(seed_text: str) -> None:
@@ -40,7 +40,7 @@ def test_the_previous_sentence_never_describes_a_name() -> None:
 
 
 def test_absence_cues_pick_people_nearest_to_the_cue(seed_text: str) -> None:
-    people = find_people(seed_text)
+    people = people_in_text(seed_text)
     absent = cue_people(seed_text, people, ABSENCE_CUES)
     assert "Nikol Pashinyan" in absent
     assert "Andrei Serdyukov" not in absent  # never in a sentence about staying away
@@ -48,7 +48,7 @@ def test_absence_cues_pick_people_nearest_to_the_cue(seed_text: str) -> None:
 
 
 def test_the_post_named_after_the_appointee(seed_text: str) -> None:
-    serdyukov = next(p for p in find_people(seed_text) if p.name == "Andrei Serdyukov")
+    serdyukov = next(p for p in people_in_text(seed_text) if p.name == "Andrei Serdyukov")
     assert position_near(seed_text, serdyukov) == "head of the Joint Staff of the CSTO"
 
 
@@ -65,4 +65,4 @@ def test_lead_skips_headline_dateline_and_labels(seed_text: str) -> None:
 def test_who_reports_an_absence_is_not_the_absentee() -> None:
     text = ("Mayor Ana Ruiz skipped the summit. Governor Tom Hale said Ruiz’s absence "
             "was discussed at length.")
-    assert cue_people(text, find_people(text), ABSENCE_CUES) == ["Ana Ruiz"]
+    assert cue_people(text, people_in_text(text), ABSENCE_CUES) == ["Ana Ruiz"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.grounding import locate_name, locate_quote
-from summarizer.text.candidates import find_quotes
+from summarizer.text.candidates import quotes_in_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "evals" / "articles" / "csto_minsk_summit.txt").read_text(encoding="utf-8")
@@ -50,7 +50,7 @@ def test_invented_quote_is_not_found() -> None:
 
 
 def test_every_seed_candidate_grounds_exactly() -> None:
-    for q in find_quotes(SEED):
+    for q in quotes_in_text(SEED):
         g = locate_quote(SEED, q.text)
         assert g.status == "exact" and g.matched == q.text
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from summarizer import summarize
 from summarizer.backends import FakeBackend
-from summarizer.output.render import render, strip_extras
+from summarizer.output.render import render
+from summarizer.schemas import strip_extras
 
 from .test_pipeline import brief_answers
 

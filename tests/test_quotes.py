@@ -148,9 +148,9 @@ def test_a_quoted_title_is_not_a_quoted_sentence() -> None:
 
 
 def test_a_pronoun_passes_its_reference_on_to_the_next_he() -> None:
-    from summarizer.text.candidates import find_quotes
+    from summarizer.text.candidates import quotes_in_text
 
     text = ("Mark Hale met Tom Ross on Monday. Asked who would lead, he named Ross.\n\n"
             "\u201cI would pick Tom for now,\u201d he said.")
-    (q,) = find_quotes(text)
+    (q,) = quotes_in_text(text)
     assert q.speaker == "Mark Hale"

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import sys
 from typing import Any, ClassVar
 
+import typer
+from rich.console import Console
 from typer.core import TyperGroup
 
-__all__ = ["HELP_OPTIONS", "DefaultCommandGroup"]
+from summarizer.errors import SummarizerError, redact
+
+__all__ = ["HELP_OPTIONS", "DefaultCommandGroup", "err", "fail", "setup_logging"]
+
+err = Console(stderr=True)
 
 # `-h` works like `--help` everywhere (context_settings of every Typer app).
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -74,3 +82,28 @@ class DefaultCommandGroup(TyperGroup):
             with formatter.section(f"Options of `{ctx.info_name} ARTICLE...` "
                                    f"(the {self.default} command)"):
                 formatter.write_dl(records)
+
+
+class _RedactingFormatter(logging.Formatter):
+    # On the whole formatted text: messages, and tracebacks whose errors quote URLs.
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter(logging.BASIC_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    if verbose < 2:  # instructor logs every failed attempt at ERROR; we report them ourselves
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def fail(error: SummarizerError) -> typer.Exit:
+    # soft_wrap: a URL or a path in a message must stay whole, to be copied
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    if error.hint:
+        err.print(f"hint: {error.hint}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(error.exit_code)

@@ -12,16 +12,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import typer
-from rich.console import Console
 
-from summarizer.cli.common import HELP_OPTIONS, DefaultCommandGroup
-from summarizer.errors import ConfigError, SummarizerError, redact
+from summarizer.cli.common import HELP_OPTIONS, DefaultCommandGroup, err, fail, setup_logging
+from summarizer.errors import ConfigError, SummarizerError
 from summarizer.output.terminal import FORMATS, Emitter, StatusLine, status_line
 from summarizer.settings import Settings
 
@@ -64,7 +62,6 @@ class _MainGroup(DefaultCommandGroup):
 
 app = typer.Typer(cls=_MainGroup, help=HELP, no_args_is_help=True, rich_markup_mode=None,
                   add_completion=False, context_settings=HELP_OPTIONS)
-err = Console(stderr=True)
 
 SCHEMA_NAMES = "brief, event, participants, absentees, appointments, quotes"
 SchemaOpt = Annotated[str, typer.Option("--schema", "-s", help=f"One of: {SCHEMA_NAMES}.")]
@@ -76,31 +73,6 @@ BaseUrlOpt = Annotated[str | None, typer.Option(
     help="An OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama).")]
 ModeOpt = Annotated[str | None, typer.Option(
     help="instructor mode for --base-url: json_schema (default), tools, json, md_json.")]
-
-
-class _RedactingFormatter(logging.Formatter):
-    # On the whole formatted text: messages, and tracebacks whose errors quote URLs.
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
-
-
-def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter(logging.BASIC_FORMAT))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    if verbose < 2:  # instructor logs every failed attempt at ERROR; we report them ourselves
-        logging.getLogger("instructor").setLevel(logging.CRITICAL)
-
-
-def _fail(error: SummarizerError) -> typer.Exit:
-    # soft_wrap: a URL or a path in a message must stay whole, to be copied
-    from rich.markup import escape
-
-    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-    if error.hint:
-        err.print(f"hint: {error.hint}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(error.exit_code)
 
 
 def _model_note(backend: Any, settings: Settings) -> str:
@@ -223,7 +195,7 @@ def run(
     = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
 ) -> None:
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from summarizer import runlog
     from summarizer.article import check_size, expand_sources, read_article
     from summarizer.schemas import canonical_schema
@@ -270,7 +242,7 @@ def run(
 
             raise BatchIncomplete(f"{failures} of {len(sources)} article(s) failed")
     except SummarizerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     except KeyboardInterrupt:
         if out is not None:
             err.print(f"interrupted: finished articles are in {out}; rerun the same command "
@@ -301,7 +273,7 @@ def schema_cmd(
     try:
         model = schema_for(name)
     except SummarizerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     sys.stdout.write(json.dumps(model.model_json_schema(), indent=2) + "\n")
 
 

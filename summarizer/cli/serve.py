@@ -53,11 +53,11 @@ def serve(
 ) -> None:
     from rich.console import Console
 
-    from summarizer.cli.main import _fail, _setup_logging
+    from summarizer.cli.common import fail, setup_logging
     from summarizer.errors import SummarizerError
 
     err = Console(stderr=True)
-    _setup_logging(verbose)
+    setup_logging(verbose)
     if verbose == 0:  # job progress is shown on the page, not printed for every step
         logging.getLogger("summarizer.pipeline").propagate = False
     try:
@@ -90,7 +90,7 @@ def serve(
                                                daemon=True).start())
             if open_browser else None)
     except SummarizerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     print(f"summarizer: serving {url} (model: {backend.model}, {backend.kind}); "
           "Ctrl-C to stop", flush=True)
     try:

@@ -13,9 +13,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from summarizer.parts import list_parts
+
 __all__ = ["LIST_FIELDS", "delta_bars", "f1_bars", "heat_color", "latency_histogram"]
 
-LIST_FIELDS = ("participants", "absentees", "appointments", "key_quotes")
+LIST_FIELDS = tuple(p.field for p in list_parts())
 _BLUE, _GREEN, _RED, _GREY = "#3b6fb6", "#2e8b57", "#c0392b", "#9aa5b1"
 
 

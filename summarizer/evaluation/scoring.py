@@ -27,7 +27,8 @@ from summarizer.evaluation.matching import (
     token_overlap,
     type_matches,
 )
-from summarizer.schemas import PARTS, KeyQuote, Participant, Result, schema_for
+from summarizer.parts import for_schema, list_parts
+from summarizer.schemas import KeyQuote, Participant, Result, canonical_schema, schema_for
 from summarizer.text.names import names_match, normalize_name
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
     "scored_fields",
 ]
 
-LIST_FIELDS = ("participants", "absentees", "appointments", "key_quotes")
+LIST_FIELDS = tuple(p.field for p in list_parts())
 QUOTE_MATCH = 0.6  # token F1 at which two quotes are the same quote (EVAL.md)
 REQUIRED_BONUS = 4.0  # required reference items are matched before optional ones
 
@@ -105,7 +106,7 @@ class ArticleScore:
 
 def scored_fields(schema: str) -> tuple[str, ...]:
     """The top-level keys a schema produces: `quotes` is stored as `key_quotes`."""
-    return tuple("key_quotes" if p == "quotes" else p for p in PARTS[schema])
+    return tuple(p.field for p in for_schema(canonical_schema(schema)))
 
 
 # --- participants and absentees ------------------------------------------------------

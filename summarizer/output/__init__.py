@@ -4,4 +4,5 @@
     page.py      the HTML page (one stylesheet for results, eval reports and `serve`)
     terminal.py  the rich terminal view and the status line
     frames.py    results as pandas DataFrames (optional)
+    lines.py     the words all views share: the event's lines, the provenance footer
 """

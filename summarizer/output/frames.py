@@ -16,17 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from summarizer.parts import columns
+
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["to_dataframe"]
 
-_COLUMNS = {
-    "participants": ("name", "role", "affiliation"),
-    "absentees": ("name", "role", "affiliation", "reason"),
-    "appointments": ("person", "position", "organization"),
-    "key_quotes": ("speaker", "text"),
-}
+_COLUMNS = columns()  # result field -> an item's columns, from the parts registry
 
 
 def _as_dict(result: Any) -> dict[str, Any] | None:

@@ -14,6 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from summarizer.output.lines import event_lines, footer
+from summarizer.parts import list_parts
+
 __all__ = ["STYLE", "highlight_spans", "item_html", "result_html", "result_page"]
 
 STYLE = """
@@ -38,11 +41,7 @@ STYLE = """
 .sz section{border-top:2px solid #888;margin-top:2em}
 """
 
-_PARTS = ("participants", "absentees", "appointments", "key_quotes")
-_TITLES = {"participants": "Participants", "absentees": "Absentees",
-           "appointments": "Appointments", "key_quotes": "Key quotes"}
-_NAME_KEY = {"participants": "name", "absentees": "name", "appointments": "person",
-             "key_quotes": "speaker"}
+_PARTS = {p.field: p for p in list_parts()}  # the list parts, by result field
 
 
 def _dump(obj: BaseModel | dict[str, Any]) -> dict[str, Any]:
@@ -62,20 +61,16 @@ def _found(g: dict[str, Any] | None) -> str:
 
 
 def _event_table(event: dict[str, Any]) -> str:
-    from summarizer.output.render import _event_lines
-
     rows = "".join(f"<tr><th>{k}</th><td>{_text(None if v == 'not stated' else v)}</td></tr>"
-                   for k, v in _event_lines(event))
+                   for k, v in event_lines(event))
     return f'<table class="event">{rows}</table>'
 
 
 def _item_cells(part: str, item: dict[str, Any]) -> str:
-    from summarizer.output.render import COLUMNS
-
     cells = []
-    for col in COLUMNS[part]:
+    for col in _PARTS[part].columns:
         value = item.get(col)
-        if col == _NAME_KEY[part] and value:
+        if col == _PARTS[part].name_key and value:
             cells.append(f'<td><span class="name">{escape(str(value))}</span></td>')
         elif col == "text":
             cells.append(f'<td><span class="quote">{escape(str(value))}</span></td>')
@@ -85,12 +80,10 @@ def _item_cells(part: str, item: dict[str, Any]) -> str:
 
 
 def _part_table(part: str, items: list[dict[str, Any]]) -> str:
-    from summarizer.output.render import COLUMNS
-
-    title = f"<h4>{_TITLES[part]}</h4>"
+    title = f"<h4>{_PARTS[part].title}</h4>"
     if not items:
         return title + '<p class="none">none stated</p>'
-    head = "".join(f"<th>{c}</th>" for c in (*COLUMNS[part], "found"))
+    head = "".join(f"<th>{c}</th>" for c in (*_PARTS[part].columns, "found"))
     body = "".join(f"<tr>{_item_cells(part, item)}</tr>" for item in items)
     return f'{title}<table class="{part}"><tr>{head}</tr>{body}</table>'
 
@@ -125,8 +118,6 @@ def _spans(data: dict[str, Any]) -> list[tuple[int, int, str]]:
 
 
 def _summary(data: dict[str, Any]) -> str:
-    from summarizer.output.render import _footer
-
     parts = []
     if "event" in data:
         title = (data["event"] or {}).get("title") or "Event"
@@ -137,7 +128,7 @@ def _summary(data: dict[str, Any]) -> str:
                        for k, v in data.items() if k != "meta")
         parts.append(f"<table>{rows}</table>")
     if data.get("meta"):
-        parts.append(f'<p class="meta">{escape(_footer(data["meta"]))}</p>')
+        parts.append(f'<p class="meta">{escape(footer(data["meta"]))}</p>')
         parts += [f'<p class="meta">note: {escape(w)}</p>'
                   for w in data["meta"].get("warnings", [])]
     return "".join(parts)
@@ -166,15 +157,12 @@ def item_html(item: BaseModel) -> str:
     css = f"<style>{STYLE}</style>"
     if kind == "Event":
         return f'<div class="sz">{css}{_event_table(data)}</div>'
-    part = {"Participant": "participants", "Absentee": "absentees",
-            "Appointment": "appointments", "KeyQuote": "key_quotes"}.get(kind)
+    part = next((p.field for p in _PARTS.values() if p.item is type(item)), None)
     if part is None:
         rows = "".join(f"<tr><th>{escape(k)}</th><td>{_text(v)}</td></tr>"
                        for k, v in data.items())
         return f'<div class="sz">{css}<table>{rows}</table></div>'
-    from summarizer.output.render import COLUMNS
-
-    head = "".join(f"<th>{c}</th>" for c in (*COLUMNS[part], "found"))
+    head = "".join(f"<th>{c}</th>" for c in (*_PARTS[part].columns, "found"))
     return (f'<div class="sz">{css}<table class="{part}"><tr>{head}</tr>'
             f"<tr>{_item_cells(part, data)}</tr></table></div>")
 

@@ -1,8 +1,8 @@
 """Rendering results: JSON, JSONL, YAML, Markdown, a rich terminal view, and HTML.
 
-JSON keeps everything (contract keys, grounding, meta); `strip_extras` gives the bare
-contract of OUTPUT.md. The rich view and HTML show, per item, whether it was found in the
-article: a check mark with its character span, or a cross.
+JSON keeps everything (contract keys, grounding, meta); `summarizer.schemas.strip_extras`
+gives the bare contract of OUTPUT.md. The rich view and HTML show, per item, whether it was
+found in the article: a check mark with its character span, or a cross.
 """
 
 from __future__ import annotations
@@ -17,26 +17,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["FORMATS", "render", "rich_view", "strip_extras", "to_html"]
+from summarizer.output.lines import event_lines, footer
+from summarizer.parts import columns
+
+__all__ = ["FORMATS", "render", "rich_view", "to_html"]
 
 FORMATS = ("json", "jsonl", "yaml", "markdown", "table", "html")
-EXTRA_KEYS = frozenset({"grounding", "speaker_grounding", "date_evidence", "meta"})
-PARTS = ("participants", "absentees", "appointments", "key_quotes")
-COLUMNS = {
-    "participants": ("name", "role", "affiliation"),
-    "absentees": ("name", "role", "affiliation", "reason"),
-    "appointments": ("person", "position", "organization"),
-    "key_quotes": ("speaker", "text"),
-}
-
-
-def strip_extras(data: Any) -> Any:
-    """Only the keys of the output contract, recursively."""
-    if isinstance(data, dict):
-        return {k: strip_extras(v) for k, v in data.items() if k not in EXTRA_KEYS}
-    if isinstance(data, list):
-        return [strip_extras(v) for v in data]
-    return data
+COLUMNS = columns()  # result field -> an item's columns, from the parts registry
 
 
 def _dump(result: BaseModel) -> dict[str, Any]:
@@ -81,34 +68,13 @@ def _mark(item: dict[str, Any], key: str = "grounding") -> str:
     return f"✓ {g['status']} [{g['start']}:{g['end']}]"
 
 
-def _event_lines(event: dict[str, Any]) -> list[tuple[str, str]]:
-    loc = event.get("location") or {}
-    where = ", ".join(v for v in (loc.get("venue"), loc.get("city"), loc.get("country")) if v)
-    when = event.get("date") or "not stated"
-    if event.get("date_evidence"):
-        when += f'  (from "{event["date_evidence"]["expression"]}")'
-    return [("title", event.get("title", "")), ("type", event.get("type", "")),
-            ("date", when), ("where", where or "not stated"),
-            ("summary", event.get("summary", ""))]
-
-
-def _footer(meta: dict[str, Any] | None) -> str:
-    if not meta:
-        return ""
-    usage = meta.get("usage") or {}
-    cached = " (from cache)" if meta.get("cached") else ""
-    return (f"model: {meta['model']} ({meta['backend']}){cached} · "
-            f"{usage.get('calls', 0)} calls, {usage.get('completion_tokens', 0)} tokens out, "
-            f"{meta.get('latency_s', 0):.1f} s")
-
-
 def _markdown(data: dict[str, Any]) -> str:
     lines: list[str] = []
     if "event" in data:
         lines.append(f"## {data['event'].get('title', 'Event')}\n")
-        lines += [f"- **{k}**: {v}" for k, v in _event_lines(data["event"])]
+        lines += [f"- **{k}**: {v}" for k, v in event_lines(data["event"])]
         lines.append("")
-    for part in PARTS:
+    for part in COLUMNS:
         if part not in data:
             continue
         cols = COLUMNS[part]
@@ -124,7 +90,7 @@ def _markdown(data: dict[str, Any]) -> str:
             lines.append("| " + " | ".join((*cells, _mark(item))) + " |")
         lines.append("")
     if data.get("meta"):
-        lines.append(f"_{_footer(data['meta'])}_")
+        lines.append(f"_{footer(data['meta'])}_")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -136,10 +102,10 @@ def rich_view(result: BaseModel) -> Any:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold cyan")
         grid.add_column()
-        for key, value in _event_lines(data["event"]):
+        for key, value in event_lines(data["event"]):
             grid.add_row(key, value)
         blocks.append(Panel(grid, title="Event", title_align="left"))
-    for part in PARTS:
+    for part in COLUMNS:
         if part not in data:
             continue
         table = Table(title=part.replace("_", " ").title(), title_justify="left",
@@ -159,7 +125,7 @@ def rich_view(result: BaseModel) -> Any:
     if not blocks:  # a user's own schema
         blocks.append(json.dumps(data, ensure_ascii=False, indent=2))
     if data.get("meta"):
-        blocks.append(Text(_footer(data["meta"]), style="dim"))
+        blocks.append(Text(footer(data["meta"]), style="dim"))
         for warning in data["meta"].get("warnings", []):
             blocks.append(Text(f"note: {warning}", style="yellow"))
     return Group(*blocks)

@@ -1,7 +1,7 @@
 """Rendering prompts from the template files in prompts/.
 
 The article goes into the prompt as delimited data (between <article> tags), never through
-a template engine: `render` substitutes `{{name}}` placeholders in one pass, so an article
+a template engine: `fill` substitutes `{{name}}` placeholders in one pass, so an article
 that itself contains `{{` or `</article>` cannot change the prompt's structure.
 
 Message layout, for prompt-prefix caching: system prompt, then the article and the
@@ -15,16 +15,17 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from summarizer.parts import PARTS
 from summarizer.resources import data_dir
 
 if TYPE_CHECKING:  # the text layer (spaCy) is not needed to build a prompt's text
     from summarizer.text.candidates import Candidates
 
-__all__ = ["build_messages", "listings", "prompt_version", "render", "shared_prefix", "template"]
+__all__ = ["build_messages", "fill", "listings", "prompt_version", "shared_prefix", "template"]
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-_TEMPLATES = ("system", "article", "event", "participants", "absentees", "appointments",
-              "quotes", "custom")
+# Every template, in a fixed order: the shared ones, one per part (the registry), "custom".
+_TEMPLATES = ("system", "article", *(p.template for p in PARTS.values()), "custom")
 
 
 @cache
@@ -41,7 +42,7 @@ def prompt_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def render(text: str, values: dict[str, str]) -> str:
+def fill(text: str, values: dict[str, str]) -> str:
     """Replace `{{name}}` placeholders in one pass; substituted values are never re-read."""
 
     def substitute(match: re.Match[str]) -> str:
@@ -60,7 +61,7 @@ def _as_data(article: str) -> str:
 
 def shared_prefix(article: str, listings: dict[str, str]) -> str:
     """The user-message part shared by every call on one article."""
-    return render(template("article"), {"article": _as_data(article), **listings})
+    return fill(template("article"), {"article": _as_data(article), **listings})
 
 
 def build_messages(article: str, listings: dict[str, str], part: str) -> list[dict[str, str]]:

@@ -23,8 +23,10 @@ from pydantic import BaseModel
 from summarizer import runlog
 from summarizer.article import Article, check_size, from_text
 from summarizer.errors import BackendTimeout, ContextLengthExceeded, safe_url
+from summarizer.parts import PARTS, Part, for_schema
+from summarizer.pipeline.chunks import plan_chunks
 from summarizer.pipeline.prompts import build_messages, listings, prompt_version
-from summarizer.schemas import PARTS, Event, Meta, Result, Usage, canonical_schema, schema_for
+from summarizer.schemas import Meta, Result, Usage, canonical_schema, schema_for
 from summarizer.settings import Settings
 from summarizer.version import code_version, package_version
 
@@ -42,48 +44,9 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
-# Output budgets per part, in tokens: enough for the largest answer each schema allows.
-PART_TOKENS = {"event": 400, "participants": 600, "absentees": 400, "appointments": 400,
-               "quotes": 300, "custom": 1024}
 # Characters per token assumed when planning chunks: low on purpose (English runs ~4).
 CHARS_PER_TOKEN = 3.0
 PROMPT_RESERVE = 1800  # tokens for the system prompt, candidate lists and the task
-
-
-def plan_chunks(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[tuple[int, int]]:
-    """Split `text` into [start, end) spans of at most ~max_chars, at paragraph breaks.
-
-    Consecutive chunks share `overlap_paragraphs` paragraphs so that a quote or a name at a
-    boundary is whole in at least one chunk. A paragraph longer than `max_chars` is split
-    at sentence ends, then hard.
-    """
-    if len(text) <= max_chars:
-        return [(0, len(text))]
-    pieces: list[tuple[int, int]] = []
-    start = 0
-    for i, ch in enumerate(text):
-        if (ch == "\n" and i + 1 < len(text) and text[i + 1] == "\n") or i == len(text) - 1:
-            pieces.append((start, i + 1))
-            start = i + 1
-    units: list[tuple[int, int]] = []
-    for s, e in pieces:
-        while e - s > max_chars:
-            cut = text.rfind(". ", s, s + max_chars)
-            cut = cut + 2 if cut > s else s + max_chars
-            units.append((s, cut))
-            s = cut
-        units.append((s, e))
-    chunks: list[tuple[int, int]] = []
-    i = 0
-    while i < len(units):
-        j = i
-        while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= max_chars:
-            j += 1
-        chunks.append((units[i][0], units[j][1]))
-        if j + 1 >= len(units):
-            break
-        i = max(j + 1 - overlap_paragraphs, i + 1)
-    return chunks
 
 
 def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
@@ -99,31 +62,6 @@ def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
     ))
 
 
-def _merge(part: str, results: list[Any]) -> Any:
-    from summarizer import extraction
-
-    if part == "event":
-        first: Event = results[0]
-        for later in results[1:]:  # fill what the lead chunk left open
-            if first.date is None and later.date is not None:
-                first.date, first.date_evidence = later.date, later.date_evidence
-            for attr in ("venue", "city", "country"):
-                if getattr(first.location, attr) is None:
-                    setattr(first.location, attr, getattr(later.location, attr))
-        return first
-    merged = [item for chunk in results for item in chunk]
-    if part == "quotes":
-        seen: set[tuple[int | None, int | None]] = set()
-        unique = []
-        for q in merged:
-            span = (q.grounding.start, q.grounding.end) if q.grounding else (None, None)
-            if span not in seen:
-                seen.add(span)
-                unique.append(q)
-        return unique[:5]
-    return extraction.dedupe_people(merged)
-
-
 class _Run:
     """The state of one article's extraction: usage counters and the calls it makes."""
 
@@ -132,11 +70,11 @@ class _Run:
         self.usage = Usage()
         self.calls: list[dict[str, Any]] = []  # {"part", "s"} per model call
 
-    async def call(self, messages: list[dict[str, str]], model: type[M], part: str) -> M:
-        budget = min(self.settings.max_tokens, PART_TOKENS[part]) if part != "custom" \
-            else self.settings.max_tokens
+    async def call(self, messages: list[dict[str, str]], model: type[M], part: str,
+                   tokens: int) -> M:
         t0 = time.monotonic()
-        out = await self.backend.complete(messages, model, max_tokens=budget)
+        out = await self.backend.complete(messages, model,
+                                          max_tokens=min(self.settings.max_tokens, tokens))
         self.calls.append({"part": part, "s": round(time.monotonic() - t0, 4)})
         self.usage.calls += 1
         self.usage.prompt_tokens += out.prompt_tokens
@@ -145,40 +83,35 @@ class _Run:
         return out.value
 
     async def extract_chunk(self, start: int, end: int, cands: Candidates,
-                            parts: tuple[str, ...], where: str = "") -> dict[str, Any]:
-        from summarizer import extraction
-
+                            parts: tuple[Part, ...], where: str = "") -> dict[str, Any]:
         text = self.article.text
         sub = cands if (start, end) == (0, len(text)) else cands.within(start, end)
         lists = listings(sub)
 
-        async def one(part: str) -> Any:
-            model = extraction.draft_model(part, sub, constrained=self.backend.constrained,
-                                           small=self.backend.small)
+        async def one(part: Part) -> Any:
+            model = part.ask(sub, self.backend)
             draft = None
             if model is not None:
                 # INFO lines are what the CLI's status line shows during long work.
                 step = f" (part {parts.index(part) + 1} of {len(parts)})" if len(parts) > 1 \
                     else ""
-                log.info("%s%s: %s%s", self.article.id, where, part, step)
-                messages = build_messages(text[start:end], lists, part)
-                draft = await self.call(messages, model, part)
-            return extraction.to_items(part, draft, text, sub,
-                                       small=self.backend.small)
+                log.info("%s%s: %s%s", self.article.id, where, part.name, step)
+                messages = build_messages(text[start:end], lists, part.template)
+                draft = await self.call(messages, model, part.name, part.tokens)
+            return part.answer(draft, text, sub, self.backend)
 
         if self.backend.kind == "openai":  # remote servers serve parts in parallel
             values = await asyncio.gather(*(one(p) for p in parts))
         else:  # a local model runs one decode at a time; keep order for prefix caching
             values = [await one(p) for p in parts]
-        return dict(zip(parts, values, strict=True))
+        return {p.name: v for p, v in zip(parts, values, strict=True)}
 
-    async def extract(self, parts: tuple[str, ...],
+    async def extract(self, parts: tuple[Part, ...],
                       cands: Candidates) -> tuple[dict[str, Any], int]:
-        from summarizer import extraction
-
         text = self.article.text
         n_ctx = self.backend.n_ctx or self.settings.n_ctx
-        max_chars = int((n_ctx - max(PART_TOKENS.values()) - PROMPT_RESERVE) * CHARS_PER_TOKEN)
+        most = max(p.tokens for p in PARTS.values())
+        max_chars = int((n_ctx - most - PROMPT_RESERVE) * CHARS_PER_TOKEN)
         for _ in range(3):
             chunks = plan_chunks(text, max(max_chars, 2000))
             try:
@@ -193,8 +126,10 @@ class _Run:
                 max_chars //= 2  # our estimate was off for this tokenizer: smaller chunks
         else:  # pragma: no cover - the loop either breaks or raises
             raise ContextLengthExceeded("the article could not be split small enough")
-        merged = {p: _merge(p, [c[p] for c in per_chunk]) for p in parts}
-        return extraction.reconcile(merged, self.backend.small), len(chunks)
+        merged = {p.name: p.merge([c[p.name] for c in per_chunk]) for p in parts}
+        for part in parts:
+            part.settle(merged, self.backend)
+        return {p.field: merged[p.name] for p in parts}, len(chunks)
 
 
 def _meta(schema: str, article: Article, backend: Backend, run: _Run, chunks: int,
@@ -292,9 +227,9 @@ async def asummarize(
         async with asyncio.timeout_at(deadline_at):
             if not isinstance(schema, str):  # the user's own pydantic model
                 messages = build_messages(art.text, listings(cands), "custom")
-                return await run.call(messages, schema, "custom")
+                return await run.call(messages, schema, "custom", settings.max_tokens)
             extracting = time.monotonic()
-            parts, chunks = await run.extract(PARTS[schema], cands)
+            fields, chunks = await run.extract(for_schema(schema), cands)
             extracting = time.monotonic() - extracting
     except TimeoutError:
         raise BackendTimeout(
@@ -302,7 +237,6 @@ async def asummarize(
             hint="raise --deadline, or use a faster model",
         ) from None
     assert model is not None  # a named schema (the custom one returned above)
-    fields = {("key_quotes" if p == "quotes" else p): v for p, v in parts.items()}
     meta = _meta(schema, art, backend, run, chunks, started)
     # text_s is the text stage as the pipeline saw it (in a worker process: parse_s and
     # candidates_s, plus the hand-over and, for a new worker, its start).

@@ -8,7 +8,7 @@ The default model is tiny, so it never writes a quote or a name itself: it picks
 candidates found here, and whatever it picks is verbatim article text.
 
 Quotes and their speakers come from `summarizer.text.quotes` on the article's one parse;
-`find_quotes(text)` here parses the text itself, for callers that have no parse yet.
+`quotes_in_text(text)` here parses the text itself, for callers that have no parse yet.
 """
 
 from __future__ import annotations
@@ -29,17 +29,17 @@ __all__ = [
     "PersonCandidate",
     "PlaceCandidate",
     "QuoteCandidate",
-    "find_people",
-    "find_places",
-    "find_quotes",
     "gather",
+    "people_in_text",
+    "places_in_text",
+    "quotes_in_text",
 ]
 
 
-def find_quotes(text: str, people: list[PersonCandidate] | None = None) -> list[QuoteCandidate]:
+def quotes_in_text(text: str, people: list[PersonCandidate] | None = None) -> list[QuoteCandidate]:
     """Direct quotations in text order, ids Q1, Q2, ..., with speakers where attributed
     (`summarizer.text.quotes.find_quotes` on a fresh parse of `text`). `people` (from
-    `find_people(text)`) can be passed to avoid finding them twice."""
+    `people_in_text(text)`) can be passed to avoid finding them twice."""
     from summarizer.text import nlp
     from summarizer.text import people as people_mod
 
@@ -187,7 +187,7 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     descriptors = {}
     for p in people:
         role, affiliation = phrases.describe(doc, p)
-        old = context.describe(text, p)
+        old = context.describe_near(text, p)
         descriptors[p.name] = context.Descriptor(role or old.role,
                                                  affiliation or old.affiliation)
     event_sents = ev.event_sentences(doc)
@@ -237,14 +237,14 @@ def gather(text: str, published: Any, title: str | None = None) -> Candidates:
     )
 
 
-def find_people(text: str) -> list[PersonCandidate]:
+def people_in_text(text: str) -> list[PersonCandidate]:
     """People named in `text` (parses it; `gather` reuses its one parse instead)."""
     from summarizer.text import nlp, people
 
     return people.find_people(nlp.parse(text))
 
 
-def find_places(text: str, people: list[PersonCandidate] | None = None) -> list[PlaceCandidate]:
+def places_in_text(text: str, people: list[PersonCandidate] | None = None) -> list[PlaceCandidate]:
     """Cities and countries named in `text` (parses it)."""
     from summarizer.text import nlp
     from summarizer.text import people as people_mod

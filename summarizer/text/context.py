@@ -14,7 +14,7 @@ from summarizer.text.lexicon import DEMONYMS, PERSON_TITLES, ROLE_NOUNS, SPEECH_
 from summarizer.text.nlp import span_index
 from summarizer.text.people import PersonCandidate
 
-__all__ = ["Descriptor", "cue_people", "describe", "lead", "position_near", "sentences"]
+__all__ = ["Descriptor", "cue_people", "describe_near", "lead", "position_near", "rough_sentences"]
 
 ABSENCE_CUES = re.compile(
     r"\b(skip\w*|absen\w*|boycott\w*|stay(?:ed|s)? away|refus\w*|declin\w*|"
@@ -47,7 +47,7 @@ class Descriptor:
     affiliation: str | None = None
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
+def rough_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans; good enough for cue matching (abbreviations may split early)."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
@@ -63,7 +63,7 @@ def cue_people(text: str, people: list[PersonCandidate], cue: re.Pattern[str],
                spans: list[tuple[int, int]] | None = None) -> list[str]:
     """People mentioned in a sentence that also holds a cue ("skipped", "appointed"),
     nearest to a cue first (small models tend to pick the first choice offered)."""
-    spans = sentences(text) if spans is None else spans
+    spans = rough_sentences(text) if spans is None else spans
     cues: dict[int, list[int]] = {}  # sentence index -> cue offsets, for a lookup per mention
     for i, (s, e) in enumerate(spans):
         found = [m.start() for m in cue.finditer(text, s, e)]
@@ -142,7 +142,7 @@ def _after(text: str, end: int) -> Descriptor:
     return Descriptor(role.strip() or None, org.strip() or None)
 
 
-def describe(text: str, person: PersonCandidate) -> Descriptor:
+def describe_near(text: str, person: PersonCandidate) -> Descriptor:
     """The first role and affiliation the article gives next to one of the mentions."""
     role = affiliation = None
     for start, end in person.mentions:
@@ -166,7 +166,7 @@ def lead(text: str, title: str | None, max_chars: int = 400,
         offset += match.end()
     start += offset
     # Skip labels and subtitles ("ABSTRACT.", a one-line deck) before the first real sentence.
-    found = [(s + start, e + start) for s, e in sentences(text[start:])] if spans is None \
+    found = [(s + start, e + start) for s, e in rough_sentences(text[start:])] if spans is None \
         else [(max(s, start), e) for s, e in spans if e > start]
     spans = [(s, e) for s, e in found if len(text[s:e].split()) >= 6]
     if not spans:
@@ -189,7 +189,7 @@ _POSITION = re.compile(
 def position_near(text: str, person: PersonCandidate,
                   spans: list[tuple[int, int]] | None = None) -> str | None:
     """The post named next to a person in an appointment sentence ("… as chief executive")."""
-    for s, e in sentences(text) if spans is None else spans:
+    for s, e in rough_sentences(text) if spans is None else spans:
         if not APPOINTMENT_CUES.search(text, s, e):
             continue
         mentions = [me for ms, me in person.mentions if s <= ms and me <= e]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from summarizer.text.people import PersonCandidate
 
-__all__ = ["QuoteCandidate", "find_quotes", "paragraphs", "scan"]
+__all__ = ["QuoteCandidate", "blocks", "find_quotes", "scan"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ _LEFT_OK = set(" \t\n\xa0([{—–-/")  # before an opening mark
 _RIGHT_OK = set(" \t\n\xa0.,;:!?)]}—–-'’")  # after a closing mark
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
+def blocks(text: str) -> list[tuple[int, int]]:
     """Blank-line separated blocks; every line when the text has no blank lines."""
     sep = r"\n[ \t\xa0]*\n\s*" if re.search(r"\n[ \t\xa0]*\n", text) else r"\n\s*"
     out, pos = [], 0
@@ -96,7 +96,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 def scan(text: str) -> list[tuple[int, int, int, int, bool]]:
     """(text start, text end, mark start, mark end, continues in next paragraph)."""
     spans: list[tuple[int, int, int, int, bool]] = []
-    paras = paragraphs(text)
+    paras = blocks(text)
     for n, (p0, p1) in enumerate(paras):
         open_at: tuple[int, int] | None = None  # (mark start, text start)
         for m in _MARKS.finditer(text, p0, p1):
@@ -151,7 +151,7 @@ def find_quotes(doc: Doc, people: list[PersonCandidate]) -> list[QuoteCandidate]
                                      words=len(text[a:b].split())))
         marks.append((ms, me))
         group = (group or qid) if continues else None
-    found = Speakers(doc, people, marks, [q.group for q in quotes], paragraphs(text)).all()
+    found = Speakers(doc, people, marks, [q.group for q in quotes], blocks(text)).all()
     return [q if s is None else replace(
                 q, speaker=s[0] if s[3] else None, source=None if s[3] else s[0],
                 speaker_start=s[1], speaker_end=s[2])
