@@ -275,6 +275,7 @@ def test_an_interrupted_eval_resumes_without_redoing_finished_articles(
     assert redone and all(about(r, opening) for r in redone)  # only the unfinished article
     assert [s.id for s in run.scores] == sorted(IDS) and all(s.valid for s in run.scores)
     assert len((out / "predictions.jsonl").read_text().splitlines()) == len(IDS)
+    assert "2 of 3 articles finished by an earlier run" in run.calls_summary()
     fresh = evaluate(dataset, settings=settings, cache=False, progress=False)
     assert _scores(run) == _scores(fresh)
 

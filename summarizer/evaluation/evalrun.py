@@ -62,6 +62,9 @@ class EvalRun:
         if self.info.get("rescored"):
             return (f"0 model calls (re-scored {n} stored predictions; the original run "
                     f"made {calls})")
+        if self.info.get("resumed"):
+            return (f"{calls} model {noun} ({self.info['resumed']} of {n} articles finished "
+                    f"by an earlier run of this directory, {cached} from cache)")
         if n and cached == n:
             return f"{calls} model {noun} (all {n} from cache)"
         return f"{calls} model {noun} ({cached} of {n} articles from cache)"

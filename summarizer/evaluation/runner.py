@@ -178,7 +178,7 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
         records = _latest_records(items, read_predictions(predictions.parent))
     info = {"started": started.isoformat(timespec="seconds"),
             "duration_s": round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3),
-            **_settings_info(settings)}
+            **_settings_info(settings), **({"resumed": report.skipped} if report.skipped else {})}
     run = score_records(items, records, schema, Path(dataset).resolve(), out_dir, info)
     _write(run)
     return run
