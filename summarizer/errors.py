@@ -1,17 +1,41 @@
-"""One error hierarchy for the whole package.
+"""One error hierarchy for the whole package, with the exit code of each class.
 
-Every error the package raises on purpose is a `SummarizerError`. Each subclass carries the
-process exit code the CLI uses for it, so the mapping lives here and nowhere else:
+Every error a user can meet (from the CLI, the library, `summarize serve` or a batch
+record's `error.type`) is one of these; anything else is a bug (exit 1, please report
+it). The CLI exits with the class's `exit_code`; `hint` is an optional next step.
 
-    0  success
-    1  unexpected internal error (a bug: please report it)
-    2  usage error (bad flags or arguments; also typer's own usage errors)
-    3  input error: missing, unreadable, empty, binary or undecodable article
-    4  backend error: the model could not be reached, refused, timed out, or ran out of quota
-    5  the model's output could not be validated (after the allowed re-asks)
-    6  a batch finished but some articles failed (each failure is recorded in the output)
-    7  an evaluation gate (`--fail-under`) was not met
-  130  interrupted (Ctrl-C)
+    SummarizerError                    1  unexpected internal error (a bug)
+    ├── ConfigError                    2  bad settings or flags: unknown schema or format,
+    │   │                                 model file not found, SUMMARIZER_* not a number,
+    │   │                                 a data file missing from the install, HTTP 404
+    │   └── OutputLocked               2  another run is writing the same --out file
+    ├── InputError                     3  the article cannot be read as text
+    │   ├── EmptyInputError            3  empty, whitespace only, HTML with no main text
+    │   ├── UnreadableInputError       3  missing file, binary, undecodable bytes
+    │   ├── InputTooLarge              3  longer than --max-chars
+    │   └── UploadTooLarge             3  `summarize serve`: an upload over its limit (413)
+    ├── BackendError                   4  the model server failed (`status_code`, `retryable`)
+    │   ├── BackendUnavailable      *  4  connection refused or reset, DNS, 408/409/5xx,
+    │   │                                 a 2xx answer that is not a chat completion
+    │   ├── BackendTimeout          *  4  a request or the per-article deadline ran out
+    │   ├── RateLimited             *  4  HTTP 429, still after the allowed retries
+    │   ├── AuthenticationError        4  HTTP 401/403
+    │   ├── QuotaExceeded              4  HTTP 429 insufficient_quota
+    │   ├── ContextLengthExceeded      4  the prompt does not fit the context window
+    │   └── OutputTruncated            4  the model stopped at the token limit
+    ├── InvalidOutput                  5  the answer did not validate, even after re-asks
+    │   └── ModelRefused               5  the model declined to answer (`refusal`)
+    ├── BatchIncomplete                6  a batch finished with some articles failed
+    └── GateFailed                     7  an evaluation gate (--fail-under) was not met
+
+    * retried by `summarizer.backends.retry` before it reaches the user.
+
+Other exit codes: 0 success; 2 also for typer's own usage errors; 130 interrupted (Ctrl-C).
+
+`status_code` is the HTTP error status the server answered with (or the numeric code of
+its error object), where there was one; None for a refused connection, a 2xx answer that
+is not a chat completion, or an error of ours. Errors of other libraries are mapped onto
+these by type in `summarizer.backends.failures.classify`.
 
 Messages never contain API keys: backends build them from status codes and server text,
 and `redact()` scrubs anything that looks like a key before it is shown or stored.
@@ -20,6 +44,7 @@ and `redact()` scrubs anything that looks like a key before it is shown or store
 from __future__ import annotations
 
 import re
+import socket
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 __all__ = [
@@ -42,6 +67,7 @@ __all__ = [
     "RateLimited",
     "SummarizerError",
     "UnreadableInputError",
+    "UploadTooLarge",
     "redact",
     "redact_url",
     "register_secret",
@@ -55,9 +81,11 @@ class SummarizerError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None,
+                 status_code: int | None = None) -> None:
         super().__init__(redact(message))
         self.hint = redact(hint) if hint else None
+        self.status_code = status_code  # the server's HTTP status, where there was one
 
     @property
     def message(self) -> str:
@@ -65,7 +93,8 @@ class SummarizerError(Exception):
 
 
 class ConfigError(SummarizerError):
-    """Bad settings: unknown schema, model file not found, conflicting flags."""
+    """Bad settings: unknown schema, model file not found, conflicting flags; also a data
+    file missing from the install (prompts/, schemas/) and a 404 from the server."""
 
     exit_code = 2
 
@@ -93,14 +122,20 @@ class InputTooLarge(InputError):
     before minutes of text analysis and model calls."""
 
 
+class UploadTooLarge(InputError):
+    """`summarize serve`: the uploaded article is over the server's size limit (HTTP 413)."""
+
+
 class BackendError(SummarizerError):
-    """The model backend failed. `retryable` says whether trying again may help."""
+    """The model backend failed. `retryable` says whether trying again may help;
+    `attempts` how many times the call was made."""
 
     exit_code = 4
     retryable = False
 
-    def __init__(self, message: str, *, hint: str | None = None, attempts: int = 1) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str, *, hint: str | None = None, attempts: int = 1,
+                 status_code: int | None = None) -> None:
+        super().__init__(message, hint=hint, status_code=status_code)
         self.attempts = attempts
 
 
@@ -250,16 +285,19 @@ def safe_url(url: str | None) -> str | None:
     return redact(urlunsplit((parts.scheme, host, parts.path, "", "")))
 
 
-_REASONS = {"ConnectionRefusedError": "connection refused (is the server running?)",
-            "gaierror": "host name not found", "TimeoutError": "timed out",
-            "ConnectionResetError": "connection reset by the server"}
+_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (ConnectionRefusedError, "connection refused (is the server running?)"),
+    (socket.gaierror, "host name not found"),
+    (TimeoutError, "timed out"),
+    (ConnectionResetError, "connection reset by the server"),
+)
 
 
 def unreachable_message(exc: BaseException, url: str | None) -> str:
     """"cannot reach URL: why", from the deepest cause of a connection error."""
     reason, seen = "", exc
     while seen is not None:
-        reason = _REASONS.get(type(seen).__name__, reason)
+        reason = next((why for kind, why in _REASONS if isinstance(seen, kind)), reason)
         seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
     if not reason:
         reason = str(getattr(exc, "message", "") or exc).rstrip(".").lower() or "no answer"

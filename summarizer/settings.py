@@ -91,6 +91,10 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
     def replace(self, **changes: object) -> Settings:
+        """These settings with `changes`; ConfigError names an unknown setting."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     @property

@@ -23,9 +23,9 @@ try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
 except ImportError:  # pragma: no cover
     from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
 
+from summarizer.backends.retry import AdaptiveLimiter
 from summarizer.batch.runner import load_latest, run_batch
 from summarizer.errors import BatchIncomplete
-from summarizer.retry import AdaptiveLimiter
 from summarizer.settings import Settings
 
 pytestmark = pytest.mark.server
@@ -326,7 +326,7 @@ def test_a_batch_against_a_dead_server_stops_with_exit_4_and_says_how_to_resume(
 
 
 def test_the_breaker_resets_on_success() -> None:
-    from summarizer.breaker import CircuitBreaker
+    from summarizer.backends.breaker import CircuitBreaker
 
     breaker = CircuitBreaker(3)
     down = {"status": "error", "error": {"type": "BackendUnavailable", "message": "down"}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from summarizer import backends
-from summarizer.backends import FakeBackend
+from summarizer.backends import FakeBackend, use_backend
 from summarizer.cli import app
 
 from .conftest import SEED
@@ -25,10 +25,10 @@ ARTICLE = ("date 2024-03-05\nMayor Jane Okafor opened the Riverside Bridge in La
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+def fake() -> Iterator[FakeBackend]:
     backend = FakeBackend()
-    monkeypatch.setattr(backends, "get_backend", lambda settings: backend)
-    return backend
+    with use_backend(backend):
+        yield backend
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from summarizer import backends
-from summarizer.backends import FakeBackend
+from summarizer.backends import FakeBackend, use_backend
 from summarizer.cli import app
 
 from .conftest import SEED
@@ -22,10 +22,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+def fake() -> Iterator[FakeBackend]:
     backend = FakeBackend()
-    monkeypatch.setattr(backends, "get_backend", lambda settings: backend)
-    return backend
+    with use_backend(backend):
+        yield backend
 
 
 def _two(tmp_path: Path) -> list[str]:

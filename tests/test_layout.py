@@ -13,13 +13,15 @@ from .conftest import ROOT
 
 def test_stages_import_only_the_stages_below_them(monkeypatch) -> None:
     monkeypatch.chdir(ROOT)  # the layers are declared in pyproject.toml ([tool.importlinter])
-    loggers = [lg for lg in logging.Logger.manager.loggerDict.values()
-               if isinstance(lg, logging.Logger) and not lg.disabled]
+    # lint_imports configures logging with dictConfig, which disables every logger that
+    # exists already (summarizer.runlog's warnings would vanish from later tests).
+    enabled = [logger for logger in logging.root.manager.loggerDict.values()
+               if isinstance(logger, logging.Logger) and not logger.disabled]
     try:
         assert lint_imports(no_cache=True) == 0
-    finally:  # import-linter configures logging, disabling every existing logger: the
-        for lg in loggers:  # tests after this one (test_runlog's warnings) need theirs
-            lg.disabled = False
+    finally:
+        for logger in enabled:
+            logger.disabled = False
 
 
 def test_the_readme_tree_names_every_module() -> None:

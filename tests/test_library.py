@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 import summarizer
-from summarizer import backends
 
 from .conftest import SEED
 from .test_cli import ARTICLE, EVENT, write
@@ -54,15 +53,13 @@ def test_a_single_part_answers_from_a_list_of_items(seed_text: str) -> None:
     assert [p.name for p in result.participants] == ["Vladimir Putin", "Alyaksandr Lukashenka"]
 
 
-def test_a_notebook_gets_what_the_cli_computed(monkeypatch: pytest.MonkeyPatch,
-                                               tmp_path: Path) -> None:
-    from summarizer.backends import FakeBackend
+def test_a_notebook_gets_what_the_cli_computed(tmp_path: Path) -> None:
+    from summarizer.backends import FakeBackend, use_backend
     from summarizer.cli import app
 
     path = write(tmp_path, "a.txt", ARTICLE)
-    fake = FakeBackend().enqueue(EVENT)
-    monkeypatch.setattr(backends, "get_backend", lambda settings: fake)
-    first = CliRunner().invoke(app, [path, "-s", "event", "-f", "json"])
+    with use_backend(FakeBackend().enqueue(EVENT)):
+        first = CliRunner().invoke(app, [path, "-s", "event", "-f", "json"])
     assert first.exit_code == 0, first.output
     # The same article and model, from the library with its defaults: no model call.
     again = summarizer.summarize(Path(path).read_text(encoding="utf-8"), "event",

@@ -17,8 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from summarizer import backends
-from summarizer.backends import FakeBackend
+from summarizer.backends import FakeBackend, register_backend
 from summarizer.schemas import Brief
 
 from .conftest import ROOT, SEED
@@ -116,10 +115,9 @@ def test_compare_html_shows_the_deltas_per_field(page: Any, eval_run: Path,
 
 
 def test_format_html_shows_the_summary_beside_the_highlighted_article(
-        page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-
-    monkeypatch.setattr(backends, "get_backend", lambda settings: reference_fake())
-    result = invoke([str(SEED), "--format", "html", "--published", "2023-11-24"])
+        page: Any, tmp_path: Path) -> None:
+    with register_backend(lambda settings: True, lambda settings: reference_fake()):
+        result = invoke([str(SEED), "--format", "html", "--published", "2023-11-24"])
     assert result.exit_code == 0, result.output
     target = tmp_path / "summary.html"
     target.write_text(result.stdout, encoding="utf-8")
@@ -143,13 +141,13 @@ def test_open_writes_the_page_and_opens_it(tmp_path: Path,
     from summarizer.cli import app
 
     opened: list[str] = []
-    monkeypatch.setattr(backends, "get_backend", lambda settings: reference_fake())
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    result = runner.invoke(app, [str(SEED), "--open"])
+    with register_backend(lambda settings: True, lambda settings: reference_fake()):
+        result = runner.invoke(app, [str(SEED), "--open"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert len(opened) == 1 and opened[0].startswith("file://")

@@ -16,6 +16,7 @@ import ast
 import re
 import shlex
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from summarizer import backends
-from summarizer.backends import FakeBackend
+from summarizer.backends import FakeBackend, use_backend
 from summarizer.schemas import Brief
 
 from .conftest import ROOT, SEED
@@ -45,7 +45,7 @@ def reference_brief() -> Brief:
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder with the files the README's examples name, and a model that answers."""
     text = SEED.read_text(encoding="utf-8")
     (tmp_path / "article.txt").write_text(text, encoding="utf-8")
@@ -60,13 +60,12 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(SEED, tmp_path / folder / "one.txt")
         shutil.copy(SEED, tmp_path / folder / "two.txt")
     (tmp_path / "evals").symlink_to(ROOT / "evals")
-    fake = FakeBackend(answer=reference_brief())
-    monkeypatch.setattr(backends, "get_backend", lambda settings: fake)
     import webbrowser
 
     monkeypatch.setattr(webbrowser, "open", lambda url: True)  # `--open`: no browser here
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    with use_backend(FakeBackend(answer=reference_brief())):
+        yield tmp_path
 
 
 def _checks(source: str) -> list[tuple[str, str, int]]:

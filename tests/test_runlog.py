@@ -8,13 +8,13 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import backends
-from summarizer.backends import FakeBackend
+from summarizer.backends import FakeBackend, use_backend
 from summarizer.cli import app
 
 from .test_cli import ARTICLE, EVENT, write
@@ -23,10 +23,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+def fake() -> Iterator[FakeBackend]:
     backend = FakeBackend()
-    monkeypatch.setattr(backends, "get_backend", lambda settings: backend)
-    return backend
+    with use_backend(backend):
+        yield backend
 
 
 def logged() -> list[dict]:

@@ -21,9 +21,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from summarizer.article import from_text
+from summarizer.backends.retry import AdaptiveLimiter
 from summarizer.batch.runner import make_record, summarize_article
-from summarizer.errors import register_secret
-from summarizer.retry import AdaptiveLimiter
+from summarizer.errors import InputError, register_secret
 from summarizer.settings import Settings
 
 if TYPE_CHECKING:  # ray is an optional extra
@@ -42,7 +42,11 @@ def _as_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:  # the row's data: an InputError record (exit 3), not a bug of ours
+        raise InputError(f"published must be a date like 2023-11-24, not {value!r}") \
+            from None
 
 
 class _Summarizer:

@@ -55,7 +55,9 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from summarizer.article import Article, read_article
-from summarizer.breaker import CircuitBreaker, failure_reasons
+from summarizer.backends.breaker import CircuitBreaker, failure_reasons
+from summarizer.backends.failures import classify
+from summarizer.backends.retry import AdaptiveLimiter, retry_listener
 from summarizer.errors import (
     BackendTimeout,
     BackendUnavailable,
@@ -65,7 +67,6 @@ from summarizer.errors import (
     SummarizerError,
     redact,
 )
-from summarizer.retry import AdaptiveLimiter, classify, retry_listener
 from summarizer.settings import Settings
 
 __all__ = [
@@ -313,9 +314,9 @@ async def run_batch(
     that cannot be read becomes an error record. Returns counts; the caller turns
     `report.failed` into exit code 6 (`report.raise_for_failures()`), or exit 4 when
     `max_failures_in_a_row` articles in a row could not reach the server
-    (`report.stopped`, summarizer/breaker.py; 0 turns the breaker off). `read(source)`
-    replaces `read_article(source, published=published)` (the evaluation dates each
-    article from its reference).
+    (`report.stopped`, summarizer/backends/breaker.py; 0 turns the breaker off).
+    `read(source)` replaces `read_article(source, published=published)` (the evaluation
+    dates each article from its reference).
     """
     from summarizer.schemas import schema_for
 

@@ -124,8 +124,8 @@ async def _summarize_each(sources: list[str], preread: dict[str, Any], schema: s
 async def _one(source: str, preread: dict[str, Any], schema: str, pub: dt.date | None,
                settings: Settings, backend: Any, store: Any, status: StatusLine) -> Any:
     from summarizer.article import read_article
+    from summarizer.backends.retry import retry_listener
     from summarizer.pipeline import asummarize
-    from summarizer.retry import retry_listener
 
     article = preread.get(source) or read_article(source, published=pub)
     with retry_listener(status.retrying):  # a wait between retries says why on the line
@@ -220,9 +220,9 @@ def run(
         if len(sources) == 1 and out is None:  # a bad input fails before the model loads
             preread[sources[0]] = read_article(sources[0], published=pub)
             check_size(preread[sources[0]], settings.max_chars)
-        from summarizer import backends
+        from summarizer.backends import get_backend
 
-        backend = backends.get_backend(settings)
+        backend = get_backend(settings)
         if not quiet:
             err.print(_model_note(backend, settings), style="dim", highlight=False,
                       soft_wrap=True, markup=False)

@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from summarizer.errors import ConfigError
 from summarizer.output.lines import event_lines, footer
 from summarizer.parts import columns
 
@@ -56,7 +57,7 @@ def render(result: BaseModel, fmt: str) -> str:
         console = Console(width=120, file=io.StringIO())
         console.print(rich_view(result))
         return console.file.getvalue()  # type: ignore[attr-defined]
-    raise ValueError(f"unknown format {fmt!r}")
+    raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of: {', '.join(FORMATS)}")
 
 
 def _mark(item: dict[str, Any], key: str = "grounding") -> str:

@@ -98,7 +98,7 @@ class StatusLine:
             self._show("article", text)
 
     def retrying(self, error: Exception, delay: float) -> None:
-        """A retry listener (summarizer.retry): say why the wait, instead of a still line."""
+        """A retry listener (summarizer.backends.retry): say why the wait, not a still line."""
         if self._show is not None:
             self._show("step", f"retrying in {delay:.1f} s: {error}")
 

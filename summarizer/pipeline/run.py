@@ -1,11 +1,12 @@
 """`summarize()`: the one orchestration used by the CLI, the eval harness and notebooks.
 
-    article -> candidates (code) -> per part: prompt -> backend -> choice -> grounded items
-            -> merged result with provenance (`meta`)
+    article -> candidates (text stage, in a worker) -> for each part of the schema
+            (summarizer.parts): part.ask -> prompt -> backend -> part.answer (grounded
+            items; no call where none earns its keep) -> result with provenance (`meta`)
 
-Long articles are split into overlapping chunks at paragraph breaks; each chunk is
-extracted with the candidates inside it, and the parts are merged (people by normalised
-name, quotes by span). Nothing is truncated.
+The pipeline never names a part: it loops over `parts.for_schema(schema)`. Long articles
+are split into overlapping chunks at paragraph breaks; each chunk is extracted with the
+candidates inside it, and each part merges its chunks (`Part.merge`). Nothing is truncated.
 """
 
 from __future__ import annotations

@@ -30,7 +30,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from summarizer.article import Article, from_bytes, from_text
-from summarizer.errors import ConfigError, InputError, SummarizerError, redact, register_secret
+from summarizer.errors import (
+    ConfigError,
+    InputError,
+    SummarizerError,
+    UploadTooLarge,
+    redact,
+    register_secret,
+)
 from summarizer.output.render import render
 from summarizer.schemas import SCHEMAS, schema_for
 from summarizer.serve import history
@@ -54,10 +61,6 @@ _templates = jinja2.Environment(
     autoescape=True,  # every template is HTML; every value is escaped
     undefined=jinja2.StrictUndefined,
 )
-
-
-class UploadTooLarge(InputError):
-    too_large = True
 
 
 class SafeJSON(JSONResponse):

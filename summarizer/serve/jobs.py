@@ -27,6 +27,7 @@ from summarizer.errors import (
     InputError,
     InvalidOutput,
     SummarizerError,
+    UploadTooLarge,
     redact,
 )
 
@@ -44,7 +45,7 @@ _current: contextvars.ContextVar[Job | None] = contextvars.ContextVar("job", def
 def http_status(exc: BaseException) -> int:
     """The HTTP status for an error; the body also carries the CLI's exit code."""
     if isinstance(exc, InputError | ConfigError):
-        return 413 if getattr(exc, "too_large", False) else 400
+        return 413 if isinstance(exc, UploadTooLarge) else 400
     if isinstance(exc, BackendTimeout):
         return 504
     if isinstance(exc, BackendError | InvalidOutput):

@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from summarizer.errors import AuthenticationError, BackendUnavailable, QuotaExceeded
+
 __all__ = ["CircuitBreaker", "failure_reasons"]
 
 # Errors that say "the server cannot serve anyone right now", not "this article is bad".
-FATAL_IN_A_ROW = frozenset({"BackendUnavailable", "AuthenticationError", "QuotaExceeded"})
+# A record names its error's class (`error.type`), so the breaker compares those names.
+FATAL_IN_A_ROW = frozenset(kind.__name__ for kind in (BackendUnavailable, AuthenticationError,
+                                                      QuotaExceeded))
 
 
 class CircuitBreaker:

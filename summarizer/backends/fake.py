@@ -1,4 +1,5 @@
-"""Public result objects as answers for `FakeBackend`.
+"""`FakeBackend`: answers from a queue, for tests and notebooks without a model; and the
+public result objects as its answers.
 
 The pipeline asks a model to *choose* among candidates (quote ids Q1.., date ids D1..,
 names as the article writes them), one part at a time. A test or a notebook should not
@@ -15,16 +16,21 @@ part from it. This module turns such an object into the answer for one part's re
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-__all__ = ["draft_answer", "is_public"]
+from summarizer.backends.base import CallResult
+from summarizer.errors import BackendUnavailable, ConfigError, InvalidOutput
+
+__all__ = ["FakeBackend", "draft_answer", "is_public"]
+
+T = TypeVar("T", bound=BaseModel)
 
 _QUOTE = re.compile(r'^- (Q\d+) \[[^\]]*\] "(.*)"$', re.MULTILINE)
 _DATE = re.compile(r'^- (D\d+) ".*?" = (\S+)$', re.MULTILINE)
-_LISTS = {"Participant": "participants", "Absentee": "absentees",
-          "Appointment": "appointments", "KeyQuote": "key_quotes"}
 
 
 def is_public(answer: Any) -> bool:
@@ -35,28 +41,44 @@ def is_public(answer: Any) -> bool:
     return isinstance(answer, _Model)
 
 
+def _list_key(item: Any) -> str | None:
+    """The result field a list of `item`'s kind fills ("participants"...), if any."""
+    from summarizer import schemas
+
+    kinds = {schemas.Participant: "participants", schemas.Absentee: "absentees",
+             schemas.Appointment: "appointments", schemas.KeyQuote: "key_quotes"}
+    return next((key for kind, key in kinds.items() if isinstance(item, kind)), None)
+
+
 def _as_fields(answer: Any) -> dict[str, Any]:
     """Whatever was enqueued, as a dict with the result models' keys."""
+    from summarizer.schemas import Event
+
+    first = answer[0] if isinstance(answer, list) else answer
+    key = _list_key(first)
     if isinstance(answer, list):
-        key = _LISTS[type(answer[0]).__name__]
+        if key is None:
+            raise ConfigError(
+                f"FakeBackend cannot answer from a list of {type(first).__name__}",
+                hint="give a Brief, a part's result, an Event, or a list of Participant, "
+                     "Absentee, Appointment or KeyQuote")
         return {key: [a.model_dump(mode="json") for a in answer]}
     data = answer.model_dump(mode="json")
-    name = type(answer).__name__
-    if name == "Event":
+    if isinstance(answer, Event):
         return {"event": data}
-    if name in _LISTS:
-        return {_LISTS[name]: [data]}
+    if key is not None:
+        return {key: [data]}
     return data
 
 
-def _words(text: str) -> str:
+def _normalized(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def _quote_id(text: str, prompt: str) -> str | None:
-    wanted = _words(text)
+    wanted = _normalized(text)
     for qid, shown in _QUOTE.findall(prompt):
-        shown_words = _words(shown.removesuffix(" …"))
+        shown_words = _normalized(shown.removesuffix(" …"))
         if wanted and shown_words and (shown_words in wanted or wanted in shown_words
                                        or wanted.startswith(shown_words[:60])):
             return str(qid)
@@ -112,3 +134,57 @@ def draft_answer(answer: Any, messages: list[dict[str, str]],
     item_schema = schema["$defs"][props[key]["items"]["$ref"].split("/")[-1]]
     fields = list(item_schema.get("properties", {}))
     return {key: [{f: i.get(f) for f in fields} for i in items]}
+
+
+@dataclass
+class FakeBackend:
+    """A backend that answers from a queue: `enqueue` dicts, models or exceptions.
+
+    Each answer is validated against the requested response model, as a real
+    constrained decoder would guarantee. `calls` records what the pipeline asked.
+
+    The simplest answers are the public result objects: `FakeBackend(answer=brief)` (a
+    `Brief`, `EventResult`, an `Event`, a list of `Participant`...) answers every call
+    from it, whatever part is asked (see `draft_answer` below); enqueued answers
+    come first. A dict must have the shape of the part's response model (the enum ids
+    Q1.., D1.. the prompt lists), as `calls[i][1].model_json_schema()` shows.
+    """
+
+    kind: str = "fake"
+    model: str = "fake"
+    base_url: str | None = None
+    constrained: bool = True
+    small: bool = False
+    n_ctx: int | None = 8192
+    answer: Any = None  # answers every call once the queue is empty
+    queue: deque[Any] = field(default_factory=deque)
+    calls: list[tuple[list[dict[str, str]], type[BaseModel]]] = field(default_factory=list)
+
+    def enqueue(self, *answers: Any) -> FakeBackend:
+        self.queue.extend(answers)
+        return self
+
+    async def complete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
+    ) -> CallResult:
+        self.calls.append((messages, response_model))
+        if not self.queue and self.answer is None:
+            raise BackendUnavailable("FakeBackend: no answer queued")
+        answer = self.queue.popleft() if self.queue else self.answer
+        if isinstance(answer, BaseException):
+            raise answer
+        if callable(answer) and not isinstance(answer, BaseModel):
+            answer = answer(messages, response_model)
+        if is_public(answer):  # a Brief, an Event, [Participant, ...]
+            answer = draft_answer(answer, messages, response_model)
+        data = answer.model_dump() if isinstance(answer, BaseModel) else answer
+        prompt_chars = sum(len(m["content"]) for m in messages)
+        try:
+            value = response_model.model_validate(data)
+        except ValidationError as exc:  # what a real backend reports after its re-asks
+            raise InvalidOutput(f"the answer did not match the schema: {exc}") from exc
+        return CallResult(
+            value=value,
+            prompt_tokens=prompt_chars // 4,
+            completion_tokens=len(str(data)) // 4,
+        )
