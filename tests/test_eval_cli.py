@@ -4,10 +4,11 @@ concurrency, the predictions' record format, resuming an interrupted run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from summarizer import backends
-from summarizer.backends import FakeBackend
+from summarizer.backends import FakeBackend, use_backend
 from summarizer.cli import evals as cli_eval
 from summarizer.errors import SummarizerError
 from summarizer.evaluation import evaluate, rescore
@@ -53,15 +53,17 @@ def invoke(args: list[str]) -> Result:
 
 
 @pytest.fixture
-def use_fake(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeBackend]:
+def use_fake() -> Iterator[Callable[..., FakeBackend]]:
     """The CLI's backend becomes `reference_backend(dataset, ...)` (a perfect model)."""
+    with contextlib.ExitStack() as stack:
 
-    def install(dataset: Path, **kwargs: Any) -> FakeBackend:
-        backend = reference_backend(dataset, **kwargs)
-        monkeypatch.setattr(backends, "get_backend", lambda settings: backend)
-        return backend
+        def install(dataset: Path, **kwargs: Any) -> FakeBackend:
+            stack.close()  # the latest install wins
+            backend = reference_backend(dataset, **kwargs)
+            stack.enter_context(use_backend(backend))
+            return backend
 
-    return install
+        yield install
 
 
 def test_second_run_makes_no_model_calls(dataset: Path, tmp_path: Path,
