@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.evaluation import load_dataset
 from summarizer.evaluation.dataset import DatasetItem
-from summarizer.evaluation.matching import locate_quote, name_in_article, quote_in_article
+from summarizer.evaluation.matching import name_in_article, quote_in_article, quote_span
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 ITEMS = load_dataset(EVALS)  # validates every reference; fails loudly on a bad one
@@ -62,7 +62,7 @@ def test_dataset_covers_the_hard_cases() -> None:
                for r in refs.values() for p in r.participants), "unnamed parties"
     assert any(r.event.date is None and r.published is None for r in refs.values())
     assert any(r.event.date is None and r.published is not None for r in refs.values())
-    spans = [(texts[i], locate_quote(q.text, texts[i]))
+    spans = [(texts[i], quote_span(q.text, texts[i]))
              for i, r in refs.items() for q in r.key_quotes]
     assert any(span and "\n" in text[span[0]:span[1]] for text, span in spans), \
         "a quote running across paragraphs"

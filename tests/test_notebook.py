@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from summarizer import summarize, to_dataframe
+from summarizer import asummarize, summarize, to_dataframe
 
 from .conftest import ROOT
 from .test_pages import reference_fake
@@ -48,9 +48,10 @@ def test_batch_records_make_the_same_frame(two_results: list[Any], tmp_path: Pat
 def test_an_eval_frame_has_one_row_per_article_and_field() -> None:
     from summarizer import evaluate
 
-    def fn(article: Any, schema: str, **kw: Any) -> Any:
-        return summarize(article, schema, backend=reference_fake(article.id),
-                         published=kw.get("published"), cache=False)
+    async def fn(article: Any, schema: str, **kw: Any) -> Any:
+        # A perfect model per article (the run's own backend is ignored).
+        return await asummarize(article, schema, backend=reference_fake(article.id),
+                                published=kw.get("published"), cache=False)
 
     run = evaluate(ROOT / "evals", summarize_fn=fn, progress=False, limit=3)
     frame = run.to_dataframe()
@@ -74,9 +75,10 @@ def test_progress_bars_in_a_kernel_need_no_ipywidgets(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(builtins, "get_ipython", ZMQInteractiveShell, raising=False)
 
-    def fn(article: Any, schema: str, **kw: Any) -> Any:
-        return summarize(article, schema, backend=reference_fake(article.id),
-                         published=kw.get("published"), cache=False)
+    async def fn(article: Any, schema: str, **kw: Any) -> Any:
+        # A perfect model per article (the run's own backend is ignored).
+        return await asummarize(article, schema, backend=reference_fake(article.id),
+                                published=kw.get("published"), cache=False)
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # rich warns 'install "ipywidgets"' in a kernel

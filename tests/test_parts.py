@@ -47,3 +47,11 @@ def test_a_small_model_is_asked_nothing_unless_a_part_says_its_picks_help(
     # A bare choice, at least one: a small model left free answers [] to everything.
     schema = draft.model_json_schema()
     assert schema["properties"]["participants"]["minItems"] == 1
+
+
+def test_a_part_without_its_template_is_a_config_error() -> None:
+    from summarizer.errors import ConfigError
+    from summarizer.pipeline.prompts import template
+
+    with pytest.raises(ConfigError, match=r"no_such_part\.md"):
+        template("no_such_part")

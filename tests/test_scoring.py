@@ -10,7 +10,7 @@ import pytest
 
 from summarizer.evaluation import aggregate, load_dataset, score_article
 from summarizer.evaluation.dataset import Reference
-from summarizer.evaluation.matching import locate_quote, quote_in_article, type_matches
+from summarizer.evaluation.matching import quote_in_article, quote_span, type_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = [p for p in (ROOT / "evals", ROOT.parent / "shared" / "dev")
@@ -261,7 +261,7 @@ def test_metrics_are_micro_averaged() -> None:
 def test_quote_across_paragraphs_and_nested_quotes_are_located() -> None:
     article = ("“First part of it.\n\n“Second part,” she said. “He told me, ‘Stay home,’ "
                "and I did,” he added.")
-    assert locate_quote("First part of it. Second part", article) is not None
+    assert quote_span("First part of it. Second part", article) is not None
     assert quote_in_article("He told me, 'Stay home,' and I did", article)
     assert not quote_in_article("He told me to stay home", article)
 

@@ -12,7 +12,27 @@
 - Concurrency adapts: every 429 (retried or final) halves the requests in flight, and
   each full round of successes adds one back, up to `concurrency`.
 
-The record format is shared with `summarizer.batch.distributed` through `make_record`.
+One record format, written by `make_record`, for every place that stores results per
+article: a batch's `--out` file, `summarizer.batch.distributed` (Ray), and an evaluation
+run's predictions.jsonl (`summarizer.evaluation.runner` runs on `run_batch`). One JSON
+object per line, with exactly these keys, in this order:
+
+    id           the article's id: its file name without the extension ("stdin" for -)
+    source       where it was read from (the path as given), or null
+    text_sha256  SHA-256 of the article text as the summarizer read it (after decoding,
+                 HTML extraction and mojibake repair), or null if it could not be read;
+                 with `source` and `schema`, what a resumed run matches to skip an article
+    status       "ok" or "error"
+    schema       the schema asked for: "brief", "event", "participants", ...
+    result       status ok: the result object, exactly as `summarize --format json` prints
+                 it (the contract's keys, then `meta`: backend, model, usage, latency_s,
+                 cached, timings, ...); status error: null
+    error        status error: {"type", "message", "attempts", "exit_code"}, the error's
+                 class (summarizer.errors), its message (credentials redacted), the requests
+                 made, and the exit code it would have had alone; status ok: null
+    finished_at  when the record was made: UTC, ISO 8601 with milliseconds
+
+A resumed run appends: the latest record of an article is the one that counts.
 """
 
 from __future__ import annotations
@@ -20,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import queue
@@ -285,6 +306,7 @@ async def run_batch(
     summarize_fn: SummarizeFn | None = None,
     cache: Any = None,
     max_failures_in_a_row: int = 10,
+    read: Callable[[str], Article] | None = None,
 ) -> BatchReport:
     """Summarise `sources` (file paths) into `out`, resuming what an earlier run left.
 
@@ -293,6 +315,8 @@ async def run_batch(
     `report.failed` into exit code 6 (`report.raise_for_failures()`), or exit 4 when
     `max_failures_in_a_row` articles in a row could not reach the server
     (`report.stopped`, summarizer/backends/breaker.py; 0 turns the breaker off).
+    `read(source)` replaces `read_article(source, published=published)` (the evaluation
+    dates each article from its reference).
     """
     from summarizer.schemas import schema_for
 
@@ -320,7 +344,8 @@ async def run_batch(
                           out=out, schema=schema, settings=settings, concurrency=concurrency,
                           published=published, progress=progress, backend=backend,
                           summarize_fn=summarize_fn, cache=cache,
-                          max_failures_in_a_row=max_failures_in_a_row)
+                          max_failures_in_a_row=max_failures_in_a_row,
+                          read=read or functools.partial(read_article, published=published))
 
 
 @contextlib.contextmanager
@@ -348,7 +373,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                concurrency: int, published: dt.date | None, progress: bool, backend: Any,
                summarize_fn: SummarizeFn, cache: Any,
-               max_failures_in_a_row: int) -> BatchReport:
+               max_failures_in_a_row: int, read: Callable[[str], Article]) -> BatchReport:
     latest = load_latest(out, schema)
     report = BatchReport(out=out, total=len(todo), lowest_concurrency=concurrency)
     limiter = AdaptiveLimiter(concurrency)
@@ -382,7 +407,7 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                 report.stopped = breaker.reason()
                 break
             try:
-                article = await asyncio.to_thread(read_article, source, published=published)
+                article = await asyncio.to_thread(read, source)
             except Exception as exc:  # unreadable input: a record, not a crash
                 finish(make_record(id=Path(source).stem, source=source,
                                    text_sha256=None, schema=schema, error=exc))
@@ -465,46 +490,37 @@ def _ahead(prefetch: Any) -> Iterator[None]:
 
 
 class _ProgressBar:
-    """A rich progress bar on stderr, or nothing. Redrawn 4 times a second, not per article."""
+    """The batch's bar in the one progress display (summarizer.output.terminal.status_line):
+    articles done, ok / failed (with the most common reasons) / skipped, or nothing."""
 
     def __init__(self, total: int, *, enabled: bool) -> None:
-        self._progress: Any = None
+        self._display: Any = None
+        self._line: Any = None
         if not enabled:
             return
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
-        self._progress = Progress(
-            TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            # Not a Jupyter widget: plain stderr (no ipywidgets needed, no warning).
-            console=Console(stderr=True, force_jupyter=False), refresh_per_second=4,
-        )
-        self._task = self._progress.add_task("batch", total=total, counts="")
+        from summarizer.output.terminal import status_line
+
+        # Not a Jupyter widget: plain stderr (no ipywidgets needed, no warning).
+        self._display = status_line(Console(stderr=True, force_jupyter=False),
+                                    "summarizing", enabled=True, total=total)
 
     def __enter__(self) -> _ProgressBar:
-        if self._progress is not None:
-            self._progress.start()
+        if self._display is not None:
+            self._line = self._display.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+        if self._display is not None:
+            self._display.__exit__(*exc)
 
     def update(self, report: BatchReport, limiter: AdaptiveLimiter) -> None:
-        if self._progress is None:
+        if self._line is None:
             return
         counts = f"ok {report.ok} failed {report.failed} skipped {report.skipped}"
         if report.failures:
             counts += f" ({failure_reasons(report.failures)})"
         if limiter.limit < limiter.maximum:
             counts += f" (slowed to {limiter.limit} in flight)"
-        self._progress.update(self._task, completed=report.ok + report.failed + report.skipped,
-                              counts=counts)
+        self._line.advance(report.ok + report.failed + report.skipped, counts)

@@ -126,7 +126,8 @@ def run_command(
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible URL.")]
     = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Run directory (default: runs/eval/DATASET-TIMESTAMP).")] = None,
+        "--out", "-o", help="Run directory (default: runs/eval/DATASET-TIMESTAMP); an "
+        "interrupted run's directory resumes it.")] = None,
     fail_under: FailUnder = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")]
     = None,
@@ -138,6 +139,8 @@ def run_command(
         "--rescore", metavar="RUN_DIR",
         help="Score RUN_DIR's stored predictions against DATASET instead (no model).")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    concurrency: Annotated[int, typer.Option(
+        min=1, help="Articles in flight; the embedded model always runs one.")] = 4,
 ) -> None:
     gates = _gates(fail_under, schema)
     with _exit_codes():
@@ -149,8 +152,15 @@ def run_command(
             settings = Settings.from_env(model=model, base_url=base_url)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             out = out or Path("runs") / "eval" / f"{dataset.resolve().name}-{stamp}"
-            run = evaluate(dataset, schema=schema, settings=settings, out=out, limit=limit,
-                           cache=not no_cache, progress=progress)
+            try:
+                run = evaluate(dataset, schema=schema, settings=settings, out=out,
+                               limit=limit, cache=not no_cache, progress=progress,
+                               concurrency=concurrency)
+            except KeyboardInterrupt:
+                Console(stderr=True).print(
+                    f"interrupted: finished articles are in {out}; rerun with --out {out} "
+                    "to resume", highlight=False)
+                raise
         _finish(run, fmt, per_article, gates)
 
 

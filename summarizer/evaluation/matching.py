@@ -3,7 +3,9 @@ and the one-to-one optimal matching of two lists.
 
 Kept apart from scoring.py so that each rule of EVAL.md is one small, testable function.
 The quote and name checks here deliberately do not reuse `summarizer.grounding`: the scorer
-verifies the product's grounding claims, so it must not share the code it is checking.
+verifies the product's grounding claims, so it must not share the code it is checking. Their
+names say so: `quote_span(quote, article)` returns plain offsets, where grounding's
+`locate_quote(article, quote)` returns the product's `Grounding`.
 """
 
 from __future__ import annotations
@@ -23,13 +25,12 @@ __all__ = [
     "QUOTE_CHARS",
     "assign",
     "field_matches",
-    "locate_name",
-    "locate_quote",
     "name_in_article",
     "normalize_quote",
     "phrase_in_article",
     "quote_in_article",
     "quote_overlap",
+    "quote_span",
     "title_similarity",
     "token_overlap",
     "type_matches",
@@ -67,7 +68,7 @@ def _quote_pattern(needle: str) -> re.Pattern[str] | None:
     return re.compile(gap.join(parts))
 
 
-def locate_quote(quote: str, article: str) -> tuple[int, int] | None:
+def quote_span(quote: str, article: str) -> tuple[int, int] | None:
     """Offsets of `quote` in `article`, tolerant only of quote marks, dashes and spacing."""
     if not quote.strip():
         return None
@@ -86,22 +87,9 @@ def _fixed(article: str) -> str:
 
 def quote_in_article(quote: str, article: str) -> bool:
     """Whether the quote is verbatim in the article (also after mojibake repair of both)."""
-    if locate_quote(quote, article) is not None:
+    if quote_span(quote, article) is not None:
         return True
-    return locate_quote(_fixed(quote), _fixed(article)) is not None
-
-
-def locate_name(name: str, article: str) -> tuple[int, int] | None:
-    """First occurrence of the name (or, failing that, its surname) in the article text."""
-    words = [w for w in re.split(r"[\s.,]+", name) if w]
-    for candidate in (words, words[-1:]):
-        if not candidate:
-            continue
-        pattern = r"\b" + r"[\s.,]+".join(re.escape(w) for w in candidate) + r"\b"
-        match = re.search(pattern, article, flags=re.IGNORECASE)
-        if match:
-            return match.start(), match.end()
-    return None
+    return quote_span(_fixed(quote), _fixed(article)) is not None
 
 
 @lru_cache(maxsize=256)

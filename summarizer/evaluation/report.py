@@ -11,13 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from summarizer.errors import InputError
+from summarizer.evaluation.evalrun import REPORT_HTML, REPORT_JSON
 from summarizer.evaluation.metrics import LOWER_IS_BETTER, Metrics
 
 if TYPE_CHECKING:
-    from summarizer.evaluation.runner import EvalRun
-
-# The files of a run directory.
-PREDICTIONS, REPORT_JSON, REPORT_HTML = "predictions.jsonl", "report.json", "report.html"
+    from summarizer.evaluation.evalrun import EvalRun
 
 __all__ = ["STAGES", "Delta", "compare", "load_report", "print_compare", "print_run",
            "stage_timings", "write_report"]

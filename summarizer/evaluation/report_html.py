@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from summarizer.evaluation.matching import locate_quote
+from summarizer.evaluation.matching import quote_span
 from summarizer.output.page import STYLE
 
 if TYPE_CHECKING:
     from summarizer.evaluation.dataset import DatasetItem
-    from summarizer.evaluation.runner import EvalRun
+    from summarizer.evaluation.evalrun import EvalRun
     from summarizer.evaluation.scoring import ArticleScore, ListScore
 
 __all__ = ["field_table", "highlight", "report_html", "summary_html"]
@@ -163,11 +163,11 @@ def highlight(text: str, quotes: Sequence[str], names: Sequence[str],
     """The article as HTML with <mark class="quote|name|missed"> around the found spans."""
     spans: list[tuple[int, int, str]] = []
     for quote in quotes:
-        where = locate_quote(quote, text)
+        where = quote_span(quote, text)
         if where:
             spans.append((*where, "quote"))
     for quote in missed:
-        where = locate_quote(quote, text)
+        where = quote_span(quote, text)
         if where:
             spans.append((*where, "missed"))
     for name in names:

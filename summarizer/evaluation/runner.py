@@ -1,136 +1,43 @@
 """Running a dataset through the summarizer and scoring it: `evaluate` and `rescore`.
 
-A run directory holds everything needed to look at a run again without any model:
-  predictions.jsonl  one record per article: the prediction's JSON (or the error), its meta
-  report.json        the dataset path, the schema, all metrics, per-article scores
-  report.html        a self-contained page: per-article diffs and highlighted article text
+`evaluate` runs the articles through the batch runner (`summarizer.batch.runner.run_batch`,
+the same as `summarize DIR --out FILE`): one backend for the run, up to `concurrency`
+articles in flight (the embedded model: one), one progress bar, and `predictions.jsonl`
+in the batch's record format. So an eval run resumes like a batch: rerun it with the same
+`out` and the articles whose record is `ok` are not done again (with or without the cache),
+only the failed and the missing ones. The run directory is described in `evalrun.py`.
+
+`rescore` also reads predictions.jsonl files written before the batch format (records
+with `prediction`, `meta`, `error`, `error_type`, `latency_s`), converting them on read.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import json
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from summarizer.errors import ConfigError, InputError, redact
+from summarizer.errors import BackendUnavailable, ConfigError, InputError
 from summarizer.evaluation.dataset import DatasetItem, load_dataset
-from summarizer.evaluation.metrics import Metrics, aggregate
-from summarizer.evaluation.report import PREDICTIONS, REPORT_JSON
+from summarizer.evaluation.evalrun import PREDICTIONS, REPORT_JSON, EvalRun
+from summarizer.evaluation.metrics import aggregate
 from summarizer.evaluation.scoring import ArticleScore, score_article
 from summarizer.schemas import schema_for
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from summarizer.batch.runner import SummarizeFn
     from summarizer.cache import Cache
     from summarizer.settings import Settings
 
-__all__ = ["EvalRun", "SummarizeFn", "default_summarize_fn", "evaluate", "read_predictions",
-           "rescore", "score_records"]
+__all__ = ["EvalRun", "evaluate", "read_predictions", "rescore", "score_records",
+           "upgrade_record"]
 
-# summarize(article, schema, *, settings=..., published=..., cache=...) -> Result
-SummarizeFn = Callable[..., Any]
-
-
-@dataclass
-class EvalRun:
-    """A scored run: what `evaluate` and `rescore` return."""
-
-    dataset: Path
-    schema: str
-    items: list[DatasetItem]
-    records: list[dict[str, Any]]
-    scores: list[ArticleScore]
-    metrics: Metrics
-    out: Path | None = None
-    info: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def model_calls(self) -> int:
-        return sum(s.usage.get("calls", 0) for s in self.scores)
-
-    @property
-    def cached(self) -> int:
-        return sum(bool(s.usage.get("cached")) for s in self.scores)
-
-    def calls_summary(self) -> str:
-        """E.g. "0 model calls (all 6 from cache)"."""
-        n, cached, calls = len(self.scores), self.cached, self.model_calls
-        noun = "call" if calls == 1 else "calls"
-        if self.info.get("rescored"):
-            return (f"0 model calls (re-scored {n} stored predictions; the original run "
-                    f"made {calls})")
-        if n and cached == n:
-            return f"{calls} model {noun} (all {n} from cache)"
-        return f"{calls} model {noun} ({cached} of {n} articles from cache)"
-
-    def per_article(self) -> dict[str, Metrics]:
-        return {s.id: aggregate([s], self.schema) for s in self.scores}
-
-    def to_json(self) -> dict[str, Any]:
-        per_article = self.per_article()
-        return {
-            **self.info,
-            "dataset": str(self.dataset),
-            "schema": self.schema,
-            "n_articles": len(self.scores),
-            "metrics": self.metrics,
-            "articles": [{**s.to_dict(), "metrics": per_article[s.id]} for s in self.scores],
-        }
-
-    def to_dataframe(self, per: str = "field") -> pd.DataFrame:
-        """Scores as a DataFrame.
-
-        per="field" (default): one row per article and field, indexed (article, field):
-        precision, recall, f1, tp, fp, fn for the lists; accuracy for the event's
-        date, city, country, type and title. per="article": one row per article with
-        validity, error and every per-article metric.
-        """
-        import pandas as pd  # optional dependency: only notebooks need it
-
-        if per == "article":
-            rows = [{"id": s.id, "valid": s.valid, "error": s.error, **m}
-                    for s, m in zip(self.scores, self.per_article().values(), strict=True)]
-            return pd.DataFrame(rows).set_index("id")
-        if per != "field":
-            raise ValueError(f"per must be 'field' or 'article', not {per!r}")
-        long: list[dict[str, Any]] = []
-        for s in self.scores:
-            for name, score in s.lists.items():
-                long.append({"article": s.id, "field": name, "precision": score.precision,
-                             "recall": score.recall, "f1": score.f1, "tp": score.tp,
-                             "fp": score.fp, "fn": score.fn, "accuracy": None})
-            for name, value in s.event.items():
-                long.append({"article": s.id, "field": f"event.{name}", "accuracy": value})
-        columns = ["article", "field", "precision", "recall", "f1", "tp", "fp", "fn",
-                   "accuracy"]
-        return pd.DataFrame(long, columns=columns).set_index(["article", "field"])
-
-    def _repr_html_(self) -> str:
-        from summarizer.evaluation.report_html import summary_html
-
-        return summary_html(self)
-
-
-def _console() -> Any:
-    """stderr, never a Jupyter widget: a kernel without ipywidgets would warn, and the
-    bar is only a courtesy there."""
-    from rich.console import Console
-
-    return Console(stderr=True, force_jupyter=False)
-
-
-def default_summarize_fn() -> SummarizeFn:
-    """The package's real `summarize` (imported late: scoring never needs a model)."""
-    try:
-        from summarizer.pipeline import summarize
-    except ImportError as exc:  # pragma: no cover - only before the pipeline exists
-        raise ConfigError(f"the summarizer pipeline is not available: {exc}") from None
-    return summarize
+T = TypeVar("T")
 
 
 def _resolve_cache(cache: Cache | bool | None) -> Cache | None:
@@ -141,37 +48,39 @@ def _resolve_cache(cache: Cache | bool | None) -> Cache | None:
     return None if cache is False or cache is None else cache
 
 
-def _run_one(fn: SummarizeFn, item: DatasetItem, schema: str, settings: Settings | None,
-             cache: Cache | None) -> dict[str, Any]:
-    started = time.perf_counter()
-    record: dict[str, Any] = {"id": item.id, "schema": schema, "prediction": None,
-                              "meta": None, "error": None, "error_type": None}
-    try:
-        result = fn(item.article(), schema, settings=settings, published=item.published,
-                    cache=cache)
-        data = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
-        record["meta"] = data.pop("meta", None)
-        record["prediction"] = data
-    except Exception as exc:  # one bad article must not stop the run: it is a record
-        record["error"] = redact(str(exc)) or type(exc).__name__
-        record["error_type"] = type(exc).__name__
-    # What the user waited for this article, cached or not.
-    record["latency_s"] = round(time.perf_counter() - started, 4)
-    return record
+def _prediction(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A record's result split into the prediction (the contract's keys) and its meta."""
+    result = dict(record.get("result") or {}) if record.get("status") == "ok" else None
+    meta = dict((result or {}).pop("meta", None) or {})
+    return result, meta
+
+
+def _for_report(record: dict[str, Any]) -> dict[str, Any]:
+    """The record, with its result split as the report reads it: `prediction` (the
+    contract's keys), `meta`, and `latency_s` (None for a failed article)."""
+    prediction, meta = _prediction(record)
+    return {**record, "prediction": prediction, "meta": meta or None,
+            "latency_s": meta.get("latency_s")}
 
 
 def _score(item: DatasetItem, record: dict[str, Any], schema: str) -> ArticleScore:
-    meta = dict(record.get("meta") or {})
-    meta["latency_s"] = record.get("latency_s", meta.get("latency_s", 0.0))
-    return score_article(item.reference, record.get("prediction"), item.text, schema=schema,
-                         meta=meta, error=record.get("error"))
+    prediction, meta = _prediction(record)
+    error = record.get("error")
+    message = (error.get("message") or error.get("type")) if isinstance(error, dict) else None
+    return score_article(item.reference, prediction, item.text, schema=schema,
+                         meta=meta, error=message or (None if prediction is not None
+                                                      else "no result"))
 
 
 def score_records(items: Sequence[DatasetItem], records: Sequence[dict[str, Any]],
                   schema: str, dataset: Path, out: Path | None = None,
                   info: dict[str, Any] | None = None) -> EvalRun:
-    """Score stored records against the dataset's references (no model involved)."""
-    by_id = {r["id"]: r for r in records}
+    """Score stored records against the dataset's references (no model involved).
+
+    `records` are batch records (or older eval records: `upgrade_record`), one per item;
+    the run's `records` get the result's `prediction`, `meta` and `latency_s` beside.
+    """
+    by_id = {r["id"]: _for_report(upgrade_record(r)) for r in records}
     missing = [i.id for i in items if i.id not in by_id]
     if missing:
         raise InputError(f"no prediction for: {', '.join(missing)}")
@@ -179,6 +88,32 @@ def score_records(items: Sequence[DatasetItem], records: Sequence[dict[str, Any]
     scores = [_score(i, r, schema) for i, r in zip(items, ordered, strict=True)]
     return EvalRun(dataset=dataset, schema=schema, items=list(items), records=ordered,
                    scores=scores, metrics=aggregate(scores, schema), out=out, info=info or {})
+
+
+def upgrade_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A predictions.jsonl line in the batch record format, whichever format it was written in.
+
+    Before eval ran on the batch runner a line was `{id, schema, prediction, meta, error,
+    error_type, latency_s}`; its latency becomes `result.meta.latency_s` (or is lost for
+    a failed article, as failed batch records have no meta).
+    """
+    if "status" in record or "prediction" not in record:
+        return record
+    ok = record.get("error") is None
+    result = None
+    if ok:
+        meta = dict(record.get("meta") or {})
+        if "latency_s" in record:
+            meta["latency_s"] = record["latency_s"]
+        result = {**(record.get("prediction") or {}), "meta": meta}
+    return {
+        "id": record["id"], "source": None, "text_sha256": None,
+        "status": "ok" if ok else "error", "schema": record.get("schema", "brief"),
+        "result": result,
+        "error": None if ok else {"type": record.get("error_type") or "Error",
+                                  "message": record["error"], "attempts": 1, "exit_code": 1},
+        "finished_at": None,
+    }
 
 
 def _settings_info(settings: Settings | None) -> dict[str, Any]:
@@ -204,66 +139,107 @@ def _write(run: EvalRun) -> None:
 def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | None = None,
              out: str | Path | None = None, limit: int | None = None,
              cache: Cache | bool | None = True, summarize_fn: SummarizeFn | None = None,
-             progress: bool = True) -> EvalRun:
+             progress: bool = True, concurrency: int = 4, backend: Any = None) -> EvalRun:
     """Summarize every article of `dataset` and score it against its reference.
 
     `cache=True` uses the default on-disk cache, `False`/`None` none. Errors of single
     articles are recorded (schema validity 0) and the run goes on. With `out`, the run
-    directory gets predictions.jsonl (written as it goes), report.json and report.html.
+    directory gets predictions.jsonl (written as it goes), report.json and report.html;
+    an `out` that holds an earlier, interrupted run of the same dataset and schema is
+    resumed. `backend` (e.g. a `FakeBackend`) replaces the one `settings` names;
+    `summarize_fn` replaces `asummarize` (as in `run_batch`).
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from summarizer.batch.runner import run_batch
+    from summarizer.settings import Settings
 
     schema_for(schema)  # unknown schema: fail before any work
     items = load_dataset(dataset, limit=limit)
-    fn = summarize_fn or default_summarize_fn()
-    cache_obj = _resolve_cache(cache)
     out_dir = Path(out) if out is not None else None
-    predictions = None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        predictions = (out_dir / PREDICTIONS).open("w", encoding="utf-8")
     started = dt.datetime.now(dt.UTC)
-    records = []
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=_console(), transient=True,
-                   disable=not progress)
-    try:
-        with bar:
-            task = bar.add_task("evaluating", total=len(items))
-            for item in items:
-                bar.update(task, description=item.id)
-                bar.refresh()  # now: the embedded model may hold the GIL for the whole article
-                record = _run_one(fn, item, schema, settings, cache_obj)
-                records.append(record)
-                if predictions is not None:
-                    predictions.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    predictions.flush()
-                bar.advance(task)
-                bar.refresh()  # the bar moves as each article finishes
-    finally:
-        if predictions is not None:
-            predictions.close()
+    by_source = {str(item.path): item for item in items}
+    run_settings = settings or Settings.from_env()
+    if backend is None:  # here, not in run_batch: a resumed run must be of the same model
+        from summarizer.backends import get_backend
+
+        backend = get_backend(run_settings)
+    if out_dir is not None:
+        _check_resumable(out_dir / PREDICTIONS, schema, backend)
+    with tempfile.TemporaryDirectory(prefix="summarizer-eval-") as scratch:
+        predictions = (out_dir or Path(scratch)) / PREDICTIONS
+        report = _run_sync(run_batch(
+            list(by_source), predictions, schema=schema,
+            settings=run_settings, concurrency=concurrency,
+            progress=progress, backend=backend, summarize_fn=summarize_fn,
+            cache=_resolve_cache(cache), read=lambda source: by_source[source].article()))
+        if report.stopped:
+            raise BackendUnavailable(report.stopped, hint=(
+                f"rerun with --out {out_dir} to resume" if out_dir else
+                "once the server answers, run the evaluation again"))
+        records = _latest_records(items, read_predictions(predictions.parent))
     info = {"started": started.isoformat(timespec="seconds"),
             "duration_s": round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3),
-            **_settings_info(settings)}
+            **_settings_info(settings), **({"resumed": report.skipped} if report.skipped else {})}
     run = score_records(items, records, schema, Path(dataset).resolve(), out_dir, info)
     _write(run)
     return run
 
 
+def _check_resumable(predictions: Path, schema: str, backend: Any) -> None:
+    """Refuse to resume a run directory whose finished articles another model did: its
+    records would be kept, and the report would mix two models under one name."""
+    try:
+        lines = predictions.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read {predictions}: {exc}") from None
+    ours = (getattr(backend, "kind", None), getattr(backend, "model", None))
+    for line in lines:
+        try:
+            record = json.loads(line)
+            meta = (record.get("result") or {}).get("meta") or {}
+        except (ValueError, AttributeError):
+            continue  # torn or foreign: the batch runner ignores it too
+        if record.get("status") != "ok" or record.get("schema") != schema:
+            continue
+        theirs = (meta.get("backend"), meta.get("model"))
+        if theirs != ours:
+            raise ConfigError(
+                f"{predictions.parent} holds an eval run of {theirs[0]} {theirs[1]!r}, "
+                f"not of {ours[0]} {ours[1]!r}: resuming it would mix the two",
+                hint="pass another --out (or delete its predictions.jsonl)")
+
+
+def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, also from a running loop (a Jupyter cell): then on a thread's loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _latest_records(items: Sequence[DatasetItem],
+                    records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item's latest record for its current text (a resumed run appends records)."""
+    wanted = {item.id: item.article().sha256 for item in items}
+    latest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        if wanted.get(record["id"]) == record.get("text_sha256"):
+            latest[record["id"]] = record
+    return list(latest.values())
+
+
 def read_predictions(run_dir: str | Path) -> list[dict[str, Any]]:
+    """The records of a run's predictions.jsonl, in the batch record format (old runs'
+    lines are converted: `upgrade_record`)."""
     path = Path(run_dir) / PREDICTIONS
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    return [json.loads(line) for line in lines if line.strip()]
+    return [upgrade_record(json.loads(line)) for line in lines if line.strip()]
 
 
 def rescore(run_dir: str | Path, dataset: str | Path | None = None,
@@ -287,6 +263,7 @@ def rescore(run_dir: str | Path, dataset: str | Path | None = None,
     if not records:
         raise InputError(f"{run_dir / PREDICTIONS} holds no predictions")
     schema = records[0].get("schema", "brief")
+    records = list({r["id"]: r for r in records}.values())  # a resumed run: the latest
     items = [i for i in load_dataset(dataset) if i.id in {r["id"] for r in records}]
     run = score_records(items, records, schema, Path(dataset).resolve(),
                         run_dir if write else None, {**info, "rescored": True})

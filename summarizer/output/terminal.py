@@ -82,14 +82,16 @@ class Emitter:
 
 
 class StatusLine:
-    """The live status line: `article(text)` sets the current article; `paused()` takes
-    the line off the terminal while a result is printed there (two streams writing to one
-    terminal would otherwise put the table on the status line's row)."""
+    """The live progress display: `article(text)` sets the current article, `advance(done,
+    counts)` moves a batch's bar; `paused()` takes the display off the terminal while a
+    result is printed there (two streams writing to one terminal would otherwise put the
+    table on the status line's row)."""
 
-    def __init__(self, progress: Any = None, show: Callable[[str, str], None] | None = None
-                 ) -> None:
+    def __init__(self, progress: Any = None, show: Callable[[str, str], None] | None = None,
+                 task: Any = None) -> None:
         self._progress = progress
         self._show = show
+        self._task = task
 
     def article(self, text: str) -> None:
         if self._show is not None:
@@ -99,6 +101,11 @@ class StatusLine:
         """A retry listener (summarizer.backends.retry): say why the wait, not a still line."""
         if self._show is not None:
             self._show("step", f"retrying in {delay:.1f} s: {error}")
+
+    def advance(self, completed: int, counts: str) -> None:
+        """A batch's bar: `completed` articles of the total, and what became of them."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=completed, counts=counts)
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -113,17 +120,41 @@ class StatusLine:
 
 
 @contextlib.contextmanager
-def status_line(console: Console, label: str, *, enabled: bool) -> Iterator[StatusLine]:
-    """A spinner line on stderr (terminals only): label, the current step, elapsed time.
+def status_line(console: Console, label: str, *, enabled: bool,
+                total: int | None = None) -> Iterator[StatusLine]:
+    """The one progress display on stderr, for every command that works on articles.
 
-    The yielded StatusLine sets the current article ("article 2 of 5: a.txt"); the
-    pipeline's INFO log lines ("chunk 1 of 2: participants (part 2 of 5)") fill the rest.
+    Without `total` (`summarize ARTICLE...`): a spinner line, on terminals only, with the
+    label, the current article ("article 2 of 5: a.txt", set through the yielded
+    StatusLine), the pipeline's current step from its INFO log lines ("chunk 1 of 2:
+    participants (part 2 of 5)") or why it waits for a retry, and the elapsed time.
+
+    With `total` (a batch, `summarize DIR --out`, and so an eval run): a bar of the
+    articles done, the counts the batch passes to `advance` (ok, failed with the most
+    common reasons, skipped), elapsed and remaining time; redrawn 4 times a second. Never
+    a Jupyter widget (no ipywidgets needed).
     """
-    if not enabled or not console.is_terminal:
+    if not enabled or (total is None and not console.is_terminal):
         yield StatusLine()
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    if total is not None:
+        bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                       TimeRemainingColumn(), console=console, refresh_per_second=4)
+        task = bar.add_task(label, total=total, counts="")
+        with bar:
+            yield StatusLine(bar, task=task)
+        return
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                         TimeElapsedColumn(), console=console, transient=True,
                         redirect_stdout=False, redirect_stderr=False)

@@ -15,6 +15,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from summarizer.errors import ConfigError
 from summarizer.parts import PARTS
 from summarizer.resources import data_dir
 
@@ -30,7 +31,13 @@ _TEMPLATES = ("system", "article", *(p.template for p in PARTS.values()), "custo
 
 @cache
 def template(name: str) -> str:
-    return (data_dir("prompts") / f"{name}.md").read_text(encoding="utf-8").strip()
+    path = data_dir("prompts") / f"{name}.md"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:  # a broken install, or a part registered without its template
+        raise ConfigError(f"prompt template {path.name} is missing from {path.parent}",
+                          hint="reinstall the package, or add the part's template to "
+                               "prompts/") from None
 
 
 @cache

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.cache import DB_NAME, default_cache_dir
-from summarizer.evaluation.report import PREDICTIONS, REPORT_HTML, REPORT_JSON
+from summarizer.evaluation.evalrun import PREDICTIONS, REPORT_HTML, REPORT_JSON
 
 __all__ = ["RUN_FILES", "list_runs", "past_summaries", "past_summary", "run_file"]
 
