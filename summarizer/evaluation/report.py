@@ -181,9 +181,13 @@ def _timing_tables(timings: dict[str, Any]) -> list[Table]:
         if key in ("parse_s", "candidates_s"):
             label = "  of which " + label
         stages.add_row(label, *(f"{values[k]:.3f}" for k in ("median", "max", "total")))
-    slow = Table(title="slowest articles (s)", title_justify="left")
+    slow = Table(title="slowest articles (s): wait for a text worker, text stage (of which "
+                       "spaCy parse, candidates), model calls, assemble",
+                 title_justify="left")
     slow.add_column("article", overflow="fold")
-    for col in ("total", "chars", *(STAGE_LABELS[k] for k in STAGES), "most time in"):
+    short = {"text_wait_s": "wait", "text_s": "text", "parse_s": "parse",
+             "candidates_s": "cands", "calls_s": "calls", "assemble_s": "assemble"}
+    for col in ("total", "chars", *(short[k] for k in STAGES), "most time in"):
         slow.add_column(col, justify="left" if col == "most time in" else "right")
     for row in timings["slowest"]:
         calls = ", ".join(f"{c.get('part')} {float(c.get('s') or 0):.2f}" for c in row["calls"])
