@@ -232,3 +232,30 @@ def test_the_text_workers_are_forked_processes() -> None:
     assert pool is not None and pool.active
     assert cands.timings["parse_s"] > 0
     textstage.shutdown()
+
+
+@pytest.mark.server
+async def test_articles_the_cache_serves_are_not_analysed_ahead(
+        server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.cache import Cache
+
+    sources = copy_articles(tmp_path / "docs", 4)
+    settings = Settings.from_env(base_url=server.base_url, model="fake-model", api_key=KEY,
+                                 timeout=5.0, max_retries=1)
+    cache = Cache(tmp_path / "cache")
+    first = await run_batch(sources, tmp_path / "a.jsonl", schema="event", settings=settings,
+                            concurrency=2, progress=False, cache=cache)
+    assert first.ok == 4 and server.count() == 4
+    started: list[str] = []
+    real_start = textstage.Prefetch.start
+
+    async def start(self: textstage.Prefetch, text: str, *args: Any) -> None:
+        started.append(text)
+        await real_start(self, text, *args)
+
+    monkeypatch.setattr(textstage.Prefetch, "start", start)
+    again = await run_batch(sources, tmp_path / "b.jsonl", schema="event", settings=settings,
+                            concurrency=2, progress=False, cache=cache)
+    assert again.ok == 4 and again.calls == 0 and server.count() == 4
+    assert started == []  # no text stage for a result the cache serves
+    assert all(r["result"]["meta"]["cached"] for r in records(tmp_path / "b.jsonl"))
