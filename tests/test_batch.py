@@ -24,7 +24,8 @@ except ImportError:  # pragma: no cover
     from fakeserver import FakeServer, Reply  # type: ignore[no-redef]
 
 from summarizer.backends.retry import AdaptiveLimiter
-from summarizer.batch.runner import load_latest, run_batch
+from summarizer.batch.records import load_latest
+from summarizer.batch.runner import run_batch
 from summarizer.errors import BatchIncomplete
 from summarizer.settings import Settings
 

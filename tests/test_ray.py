@@ -31,7 +31,7 @@ def cluster():
 
 def test_summarize_dataset_gives_one_batch_record_per_row(cluster):
     from summarizer.batch.distributed import RECORD_COLUMNS, summarize_dataset
-    from summarizer.batch.runner import make_record
+    from summarizer.batch.records import make_record
 
     rows = [{"id": f"a{i}", "text": f"Ministers met in Aktau on Thursday for round {i}.",
              "published": "2023-11-24"} for i in range(4)]

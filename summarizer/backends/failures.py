@@ -46,6 +46,7 @@ __all__ = [
     "classify",
     "completion_problem",
     "error_codes",
+    "from_model_call",
     "overflows_context",
     "reject_non_json",
     "server_error",
@@ -263,6 +264,14 @@ def _transport_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[Bas
             timeouts.append(module.TimeoutException)
             transport.append(module.TransportError)
     return tuple(timeouts), tuple(transport)
+
+
+def from_model_call(exc: BaseException) -> bool:
+    """Whether `exc` is one of the model clients' own (openai's, instructor's), by type."""
+    openai: Any = sys.modules.get("openai")
+    errors = _instructor_errors()
+    return bool((openai and isinstance(exc, openai.OpenAIError))
+                or (errors and isinstance(exc, errors.InstructorError)))
 
 
 def classify(exc: BaseException) -> SummarizerError:

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.article import from_text
 from summarizer.backends.retry import AdaptiveLimiter
-from summarizer.batch.runner import make_record, summarize_article
+from summarizer.batch.records import make_record
+from summarizer.batch.runner import summarize_article
 from summarizer.errors import InputError, register_secret
 from summarizer.settings import Settings
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # models are imported where they are used: a result served from the cache needs none of
 # them, and importing them costs seconds.
 
-__all__ = ["asummarize", "plan_chunks", "summarize"]
+__all__ = ["asummarize", "cache_key", "plan_chunks", "summarize"]
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,10 @@ CHARS_PER_TOKEN = 3.0
 PROMPT_RESERVE = 1800  # tokens for the system prompt, candidate lists and the task
 
 
-def _cache_key(cache: Any, article: Article, schema: str, backend: Backend,
-               settings: Settings) -> str:
+def cache_key(cache: Any, article: Article, schema: str, backend: Backend,
+              settings: Settings) -> str:
+    """The key a result is cached under: everything that shapes it (the batch asks the
+    cache with it, to skip analysing ahead what the cache will serve)."""
     from summarizer.schemas import SCHEMA_VERSION
 
     return str(cache.key(
@@ -198,7 +200,7 @@ async def asummarize(
     if isinstance(schema, str):
         schema = canonical_schema(schema)
         model = schema_for(schema)
-        key = _cache_key(cache, art, schema, backend, settings) if cache is not None else None
+        key = cache_key(cache, art, schema, backend, settings) if cache is not None else None
     if model is not None and key is not None and (hit := cache.get(key)) is not None:
         result = model.model_validate(hit)
         if result.meta is not None:
