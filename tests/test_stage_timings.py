@@ -18,16 +18,17 @@ def record(id: str, latency: float, parse: float, calls: list[float],
     timings = {"text_wait_s": wait, "text_s": parse + 0.01, "parse_s": parse,
                "candidates_s": 0.005, "calls": [{"part": "event", "s": s} for s in calls],
                "assemble_s": 0.002}
-    return {"id": id, "latency_s": latency, "meta": {"timings": timings, "chars": 1000}}
+    return {"id": id, "status": "ok", "result": {"meta": {
+        "latency_s": latency, "timings": timings, "chars": 1000}}}
 
 
 RECORDS = [
     record("quick", 0.1, 0.05, []),
     record("parse-heavy", 3.0, 2.9, []),
     record("chatty", 4.0, 0.05, [1.5, 2.4]),
-    {"id": "failed", "latency_s": 0.2, "meta": None, "error": "boom"},  # no timings
-    # a batch record (result.meta), as `summarize DIR --out` writes it
-    {"id": "batch", "result": {"meta": {"latency_s": 0.3, "timings": {
+    {"id": "failed", "status": "error", "result": None,  # no timings
+     "error": {"type": "BackendError", "message": "boom", "attempts": 1, "exit_code": 4}},
+    {"id": "batch", "status": "ok", "result": {"meta": {"latency_s": 0.3, "timings": {
         "text_wait_s": 0.2, "text_s": 0.05, "parse_s": 0.04, "candidates_s": 0.005,
         "calls": [], "assemble_s": 0.001}}}},
 ]

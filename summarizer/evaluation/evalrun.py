@@ -4,7 +4,7 @@ Kept apart so that the runner (which makes runs), report.py and report_html.py (
 show them) all import from here and never from each other: no import circles.
 
 A run directory holds everything needed to look at a run again without any model:
-  predictions.jsonl  one batch record per article (summarizer.batch.runner's format)
+  predictions.jsonl  one batch record per article (summarizer.batch.records' format)
   report.json        the dataset path, the schema, all metrics, per-article scores
   report.html        a self-contained page: per-article diffs and highlighted article text
 """
@@ -23,10 +23,18 @@ if TYPE_CHECKING:
     from summarizer.evaluation.dataset import DatasetItem
     from summarizer.evaluation.scoring import ArticleScore
 
-__all__ = ["PREDICTIONS", "REPORT_HTML", "REPORT_JSON", "EvalRun"]
+__all__ = ["PREDICTIONS", "REPORT_HTML", "REPORT_JSON", "EvalRun", "split_result"]
 
 # The files of a run directory.
 PREDICTIONS, REPORT_JSON, REPORT_HTML = "predictions.jsonl", "report.json", "report.html"
+
+
+def split_result(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A record's result as (prediction: the contract's keys, or None when the article
+    failed; meta: provenance, latency_s and timings, {} when there is none)."""
+    result = dict(record.get("result") or {}) if record.get("status") == "ok" else None
+    meta = dict((result or {}).pop("meta", None) or {})
+    return result, meta
 
 
 @dataclass
@@ -34,8 +42,8 @@ class EvalRun:
     """A scored run: what `evaluate` and `rescore` return.
 
     `items`, `records` and `scores` are parallel, in dataset order. A record is the
-    article's batch record (see `summarizer.batch.runner`), with its result split out
-    for the report: `prediction` (the contract's keys), `meta`, `latency_s`.
+    article's batch record (`summarizer.batch.records`); `split_result` parts its result
+    into the prediction (the contract's keys) and its `meta`.
     """
 
     dataset: Path

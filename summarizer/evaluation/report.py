@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from summarizer.errors import InputError
-from summarizer.evaluation.evalrun import REPORT_HTML, REPORT_JSON
+from summarizer.evaluation.evalrun import REPORT_HTML, REPORT_JSON, split_result
 from summarizer.evaluation.metrics import LOWER_IS_BETTER, Metrics
 
 if TYPE_CHECKING:
@@ -45,15 +45,6 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _record_meta(record: dict[str, Any]) -> dict[str, Any]:
-    """An eval record's meta (`meta`), or a batch record's (`result.meta`)."""
-    meta = record.get("meta")
-    if not isinstance(meta, dict):
-        meta = (record.get("result") or {}).get("meta") if isinstance(
-            record.get("result"), dict) else None
-    return meta if isinstance(meta, dict) else {}
-
-
 def stage_timings(records: list[dict[str, Any]], slowest: int = 5) -> dict[str, Any]:
     """Per-stage medians, maxima and totals over the records' `meta.timings`, and the
     `slowest` articles with their breakdown and the stage that took the most (`why`).
@@ -63,14 +54,14 @@ def stage_timings(records: list[dict[str, Any]], slowest: int = 5) -> dict[str, 
     """
     rows: list[dict[str, Any]] = []
     for record in records:
-        meta = _record_meta(record)
+        meta = split_result(record)[1]
         t = meta.get("timings")
         if not isinstance(t, dict) or not t:
             continue
         calls = [c for c in t.get("calls") or [] if isinstance(c, dict)]
         stages = {k: float(t.get(k) or 0.0) for k in STAGES if k != "calls_s"}
         stages["calls_s"] = round(sum(float(c.get("s") or 0.0) for c in calls), 4)
-        total = record.get("latency_s", meta.get("latency_s"))
+        total = meta.get("latency_s")
         total = float(total) if isinstance(total, int | float) else sum(
             stages[k] for k in _EXCLUSIVE)
         rows.append({"id": record.get("id") or meta.get("source"), "total_s": round(total, 4),

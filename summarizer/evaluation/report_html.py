@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from summarizer.evaluation.evalrun import split_result
 from summarizer.evaluation.matching import quote_span
 from summarizer.output.page import STYLE
 
@@ -82,7 +83,7 @@ def _overview(run: EvalRun) -> str:
     g = (f"{m.get('grounding.hallucinated_names', 0)} hallucinated names, "
          f"{m.get('grounding.invented_quotes', 0)} invented quotes, schema validity "
          f"{_num(m.get('schema.validity'))}")
-    latencies = [r.get("latency_s") for r in run.records]
+    latencies = [split_result(r)[1].get("latency_s") for r in run.records]
     return ("<h2>Per field</h2>"
             f'<div class="side"><div>{field_table(m)}<p>{escape(g)}</p></div>'
             f'<div class="figure">{f1_bars(m)}</div></div>'
@@ -243,8 +244,7 @@ def _event_table(item: DatasetItem, pred: dict[str, Any] | None, score: ArticleS
 
 def _article_section(item: DatasetItem, record: dict[str, Any], score: ArticleScore,
                      metrics: dict[str, Any]) -> str:
-    pred = record.get("prediction") if score.valid else None
-    pred = pred or {}
+    pred = (split_result(record)[0] if score.valid else None) or {}
     parts = [f'<section id="{escape(item.id)}"><h3>{escape(item.id)}</h3>']
     if not score.valid:
         parts.append(f'<p class="bad">no valid prediction: {escape(score.error or "")}</p>')

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer.errors import BackendUnavailable, ConfigError, InputError
 from summarizer.evaluation.dataset import DatasetItem, load_dataset
-from summarizer.evaluation.evalrun import PREDICTIONS, REPORT_JSON, EvalRun
+from summarizer.evaluation.evalrun import PREDICTIONS, REPORT_JSON, EvalRun, split_result
 from summarizer.evaluation.metrics import aggregate
 from summarizer.evaluation.scoring import ArticleScore, score_article
 from summarizer.schemas import schema_for
@@ -48,23 +48,8 @@ def _resolve_cache(cache: Cache | bool | None) -> Cache | None:
     return None if cache is False or cache is None else cache
 
 
-def _prediction(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """A record's result split into the prediction (the contract's keys) and its meta."""
-    result = dict(record.get("result") or {}) if record.get("status") == "ok" else None
-    meta = dict((result or {}).pop("meta", None) or {})
-    return result, meta
-
-
-def _for_report(record: dict[str, Any]) -> dict[str, Any]:
-    """The record, with its result split as the report reads it: `prediction` (the
-    contract's keys), `meta`, and `latency_s` (None for a failed article)."""
-    prediction, meta = _prediction(record)
-    return {**record, "prediction": prediction, "meta": meta or None,
-            "latency_s": meta.get("latency_s")}
-
-
 def _score(item: DatasetItem, record: dict[str, Any], schema: str) -> ArticleScore:
-    prediction, meta = _prediction(record)
+    prediction, meta = split_result(record)
     error = record.get("error")
     message = (error.get("message") or error.get("type")) if isinstance(error, dict) else None
     return score_article(item.reference, prediction, item.text, schema=schema,
@@ -77,10 +62,9 @@ def score_records(items: Sequence[DatasetItem], records: Sequence[dict[str, Any]
                   info: dict[str, Any] | None = None) -> EvalRun:
     """Score stored records against the dataset's references (no model involved).
 
-    `records` are batch records (or older eval records: `upgrade_record`), one per item;
-    the run's `records` get the result's `prediction`, `meta` and `latency_s` beside.
+    `records` are batch records (or older eval records: `upgrade_record`), one per item.
     """
-    by_id = {r["id"]: _for_report(upgrade_record(r)) for r in records}
+    by_id = {r["id"]: upgrade_record(r) for r in records}
     missing = [i.id for i in items if i.id not in by_id]
     if missing:
         raise InputError(f"no prediction for: {', '.join(missing)}")
