@@ -144,7 +144,9 @@ async def test_requests_overlap_up_to_the_concurrency(server, tmp_path):
 
 
 async def test_429s_halve_the_requests_in_flight(server, tmp_path):
-    server.latency = 0.2
+    # Long enough that the first 8 articles' text stages (2 workers, on a loaded machine)
+    # all finish while the first request is still out: their requests overlap.
+    server.latency = 1.0
     sources = write_articles(tmp_path / "docs", 20)
     server.script(*[Reply.rate_limited(retry_after=0.3)] * 8)
     report = await batch(server, sources, tmp_path / "out.jsonl", concurrency=8,
