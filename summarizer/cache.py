@@ -76,6 +76,24 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new cache to WAL (persistent: readers never block writers).
+
+    The switch needs an exclusive lock, and SQLite gives up at once rather than wait for it
+    (no busy handler): two processes opening a fresh cache together would see "database
+    is locked". Whoever loses waits briefly and finds the mode already set.
+    """
+    for attempt in range(200):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or attempt == 199:
+                raise
+            time.sleep(0.05)
+
+
 class Cache:
     """Results keyed by `Cache.key(...)`; `path` is the cache directory."""
 
@@ -93,7 +111,7 @@ class Cache:
                     os.chmod(path_, mode)
         conn = self._connect()
         try:
-            conn.execute("PRAGMA journal_mode=WAL")  # persistent: readers never block writers
+            _use_wal(conn)
             conn.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
                          "value TEXT NOT NULL, created REAL NOT NULL)")
         finally:
