@@ -178,14 +178,19 @@ async def test_limiter_halves_once_per_burst_and_recovers_slowly():
 CLI = [sys.executable, "-c", "from summarizer.cli import main; main()"]
 
 
+def batch_command(server, docs, out, *, concurrency: int) -> list[str]:
+    """`summarize DOCS --out OUT --schema event` against the fake server, as a user runs it."""
+    return [*CLI, str(docs), "--out", str(out), "--schema", "event", "--base-url",
+            server.base_url, "--model", "fake-model", "--concurrency", str(concurrency),
+            "--no-cache", "--quiet"]
+
+
 def test_kill_9_mid_run_loses_nothing_and_resume_finishes(server, tmp_path):
     """A real `summarize DIR --out` process, killed with SIGKILL while requests fly."""
     server.latency = 0.25
     write_articles(tmp_path / "docs", 16)
     out = tmp_path / "out.jsonl"
-    cmd = [*CLI, str(tmp_path / "docs"), "--out", str(out), "--schema", "event",
-           "--base-url", server.base_url, "--model", "fake-model", "--concurrency", "2",
-           "--no-cache", "--quiet"]
+    cmd = batch_command(server, tmp_path / "docs", out, concurrency=2)
     env = {**os.environ, "OPENAI_API_KEY": KEY}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -259,9 +264,7 @@ def test_two_writers_on_one_out_never_duplicate(server, tmp_path):
     server.latency = 0.2
     write_articles(tmp_path / "docs", 20)
     out = tmp_path / "out.jsonl"
-    cmd = [*CLI, str(tmp_path / "docs"), "--out", str(out), "--schema", "event",
-           "--base-url", server.base_url, "--model", "fake-model", "--concurrency", "2",
-           "--no-cache", "--quiet"]
+    cmd = batch_command(server, tmp_path / "docs", out, concurrency=2)
     env = {**os.environ, "OPENAI_API_KEY": KEY}
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True) for _ in range(2)]

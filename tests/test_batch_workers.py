@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,6 +22,8 @@ from summarizer.batch.runner import run_batch
 from summarizer.settings import Settings
 from summarizer.text import workers as textstage
 
+from .test_batch import batch_command
+
 try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
     from tests.fakeserver import minimal_instance
 except ImportError:  # pragma: no cover
@@ -31,7 +32,6 @@ except ImportError:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((ROOT / "evals" / "articles").glob("*.txt"))
 KEY = "sk-test-workers-000000"
-CLI = [sys.executable, "-c", "from summarizer.cli import main; main()"]
 
 
 def copy_articles(folder: Path, n: int) -> list[str]:
@@ -122,9 +122,7 @@ def test_kill_9_with_text_workers_leaves_whole_records_no_worker_and_resumes(
     server.latency = 0.3
     copy_articles(tmp_path / "docs", 24)
     out = tmp_path / "out.jsonl"
-    cmd = [*CLI, str(tmp_path / "docs"), "--out", str(out), "--schema", "event",
-           "--base-url", server.base_url, "--model", "fake-model", "--concurrency", "4",
-           "--no-cache", "--quiet"]
+    cmd = batch_command(server, tmp_path / "docs", out, concurrency=4)
     env = {**os.environ, "OPENAI_API_KEY": KEY, "SUMMARIZER_TEXT_WORKERS": "2"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []

@@ -13,14 +13,12 @@ with `prediction`, `meta`, `error`, `error_type`, `latency_s`), converting them 
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import datetime as dt
 import json
 import tempfile
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from summarizer.errors import BackendUnavailable, ConfigError, InputError
 from summarizer.evaluation.dataset import DatasetItem, load_dataset
@@ -37,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["EvalRun", "evaluate", "read_predictions", "rescore", "score_records",
            "upgrade_record"]
 
-T = TypeVar("T")
 
 
 def _resolve_cache(cache: Cache | bool | None) -> Cache | None:
@@ -134,6 +131,7 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
     `summarize_fn` replaces `asummarize` (as in `run_batch`).
     """
     from summarizer.batch.runner import run_batch
+    from summarizer.pipeline.run import run_sync
     from summarizer.settings import Settings
 
     schema_for(schema)  # unknown schema: fail before any work
@@ -150,7 +148,7 @@ def evaluate(dataset: str | Path, schema: str = "brief", settings: Settings | No
         _check_resumable(out_dir / PREDICTIONS, schema, backend)
     with tempfile.TemporaryDirectory(prefix="summarizer-eval-") as scratch:
         predictions = (out_dir or Path(scratch)) / PREDICTIONS
-        report = _run_sync(run_batch(
+        report = run_sync(run_batch(
             list(by_source), predictions, schema=schema,
             settings=run_settings, concurrency=concurrency,
             progress=progress, backend=backend, summarize_fn=summarize_fn,
@@ -192,16 +190,6 @@ def _check_resumable(predictions: Path, schema: str, backend: Any) -> None:
                 f"{predictions.parent} holds an eval run of {theirs[0]} {theirs[1]!r}, "
                 f"not of {ours[0]} {ours[1]!r}: resuming it would mix the two",
                 hint="pass another --out (or delete its predictions.jsonl)")
-
-
-def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run`, also from a running loop (a Jupyter cell): then on a thread's loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _latest_records(items: Sequence[DatasetItem],

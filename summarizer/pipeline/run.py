@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from pydantic import BaseModel
@@ -39,11 +40,12 @@ if TYPE_CHECKING:
 # models are imported where they are used: a result served from the cache needs none of
 # them, and importing them costs seconds.
 
-__all__ = ["asummarize", "cache_key", "plan_chunks", "summarize"]
+__all__ = ["asummarize", "cache_key", "plan_chunks", "run_sync", "summarize"]
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Characters per token assumed when planning chunks: low on purpose (English runs ~4).
 CHARS_PER_TOKEN = 3.0
@@ -276,12 +278,15 @@ def summarize(
                or ~/.cache/summarizer); a `summarizer.cache.Cache`; False/None: none.
                A hit makes no model call.
     """
-    coro = asummarize(article, schema, settings=settings, backend=backend,
-                      published=published, cache=cache)
+    return run_sync(asummarize(article, schema, settings=settings, backend=backend,
+                               published=published, cache=cache))
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, also from a running loop (a Jupyter cell): then on a thread's loop."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
-    # Called from a running loop (a Jupyter cell): run on a worker thread's own loop.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
