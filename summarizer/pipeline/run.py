@@ -222,7 +222,7 @@ async def asummarize(
         # The deadline covers the article's own work, text stage included, but not the
         # wait for a free worker while other articles' text is analysed.
         waited = time.monotonic()
-        async with textstage.turn():
+        async with textstage.turn(art.text, art.published, art.title):
             waited = time.monotonic() - waited
             deadline_at = loop.time() + settings.deadline
             async with asyncio.timeout_at(deadline_at):

@@ -5,7 +5,7 @@ article stalls every other article's requests and timers (their deadlines expire
 the loop is blocked); run on a thread, it still holds the GIL. So it runs here, in
 worker processes, and the loop only awaits the result:
 
-    async with textstage.turn():      # wait for a free worker: not this article's time
+    async with textstage.turn(text, published, title):  # until a worker is on it
         cands = await textstage.gather(text, published, title)
 
 - `turn()` hands out one slot per worker, per event loop, so that an article whose text
@@ -19,13 +19,18 @@ worker processes, and the loop only awaits the result:
   article runs its text stage before its first decode (README, "Batches").
 
 A batch runs the text stage *ahead* of the requests (`ahead(Prefetch())`, used by
-`summarizer.batch.runner`): articles are handed to the workers as they are read, up to one
-per worker at a time, and when the pipeline asks for an article's candidates they are
-usually ready. Without this, each request slot did its article's text stage and then its
-request in turn, so at low concurrency the slot stood idle during the text stage (at
-c = 4 and 0.5 s latency the batch ran at 0.86 of the endpoint's pace). Inside `ahead`,
-`turn()` does not wait (the prefetcher keeps the workers to one article each instead) and
-`gather` takes the prefetched result, or computes it as usual if there is none.
+`summarizer.batch.runner`): articles are handed to the workers as they are read, up to two
+per worker at a time (one being analysed, one waiting in the pool), and when the pipeline
+asks for an article's candidates they are usually ready. Without this, each request slot
+did its article's text stage and then its request in turn, so at low concurrency the slot
+stood idle during the text stage (at c = 4 and 0.5 s latency the batch ran at 0.86 of the
+endpoint's pace). The second article per worker is there so that a worker finishing one
+starts the next at once: with one each, it waited for the event loop (busy with requests)
+to hand it the next, and the CPU-bound batch ran at 0.88 of its ideal instead of 0.92
+(benchmarks/throughput.py, 0.5 s latency, c = 16 and 64). Inside `ahead`, `turn()` waits
+until a worker has started on the article (its deadline must not count the wait behind
+another article) and `gather` takes the prefetched result, or computes it as usual if
+there is none.
 
 Workers are forked (not spawned): a spawned worker would re-run the user's script unless
 it guards its code with `if __name__ == "__main__"`, which a library must not demand.
@@ -120,9 +125,12 @@ def shutdown() -> None:
 
 
 @contextlib.asynccontextmanager
-async def turn() -> AsyncIterator[None]:
-    """Hold one of the pool's slots for this event loop (see the module docstring)."""
-    if _ahead.get() is not None:  # the prefetcher keeps the pool to one article per worker
+async def turn(text: str, published: dt.date | None,
+               title: str | None = None) -> AsyncIterator[None]:
+    """Until a worker can start on this article (see the module docstring)."""
+    prefetch = _ahead.get()
+    if prefetch is not None:  # the prefetcher sizes the pool's queue: no slot to take
+        await prefetch.started(text, published, title)
         yield
         return
     loop = asyncio.get_running_loop()
@@ -153,7 +161,7 @@ async def gather(text: str, published: dt.date | None,
 
 
 class Prefetch:
-    """Text-stage jobs started ahead of their articles' turn, at most one per worker.
+    """Text-stage jobs started ahead of their articles' turn, at most two per worker.
 
         prefetch = Prefetch()
         with ahead(prefetch):
@@ -165,14 +173,18 @@ class Prefetch:
     cancels the jobs nobody took, killing the workers of those still running.
     """
 
+    # While a job waits in the pool's queue, how often `started` looks whether a worker
+    # took it: the future has no callback for that, and the wait is one article's analysis.
+    POLL_S = 0.005
+
     def __init__(self, limit: int | None = None) -> None:
-        self.limit = limit or workers()
+        self.limit = limit or 2 * workers()
         self._free = asyncio.Semaphore(self.limit)
         self._jobs: dict[tuple[str, dt.date | None, str | None], Any] = {}
 
     async def start(self, text: str, published: dt.date | None,
                     title: str | None = None) -> None:
-        """Hand one article to the pool once a worker is free (never queue inside it)."""
+        """Hand one article to the pool once it holds fewer than `limit` of ours."""
         await self._free.acquire()
         try:
             # The pool exists after the first article: no thread hop between a worker
@@ -191,6 +203,13 @@ class Prefetch:
 
         self._jobs[(text, published, title)] = future
         future.add_done_callback(done)
+
+    async def started(self, text: str, published: dt.date | None,
+                      title: str | None) -> None:
+        """Return once a worker has started this article's job (or there is none)."""
+        future = self._jobs.get((text, published, title))
+        while future is not None and not (future.running() or future.done()):
+            await asyncio.sleep(self.POLL_S)
 
     def take(self, text: str, published: dt.date | None, title: str | None) -> Any:
         """The pebble future of this article's job, or None (then `gather` computes it)."""
