@@ -18,11 +18,10 @@ The records and the output file: `summarizer.batch.records`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from summarizer.article import Article, read_article
 from summarizer.backends.breaker import CircuitBreaker, failure_reasons
 from summarizer.backends.retry import AdaptiveLimiter, retry_listener
 from summarizer.batch.records import RecordWriter, exclusive, load_latest, make_record
+from summarizer.batch.stream import prefetcher, stream
 from summarizer.errors import (
     BackendTimeout,
     BackendUnavailable,
@@ -218,18 +218,13 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
             report.failed += 1
             report.failures.append({"source": record["source"], **record["error"]})
 
-    prefetch = _prefetcher(summarize_fn, backend)
-    # Articles read (and, with a prefetcher, handed to the text workers) ahead of the
-    # request slots: enough to keep every slot and every text worker busy.
-    ahead = max(concurrency, 2 * (prefetch.limit if prefetch is not None else 1))
-    ready: asyncio.Queue[Article | None] = asyncio.Queue(maxsize=ahead)
-    consumers = max(1, min(concurrency, len(todo)))
+    def stop() -> bool:
+        if breaker.tripped:  # the server is gone: take and start no new articles
+            report.stopped = breaker.reason()
+        return breaker.tripped
 
-    async def produce() -> None:
+    async def articles() -> AsyncIterator[Article]:
         for source in todo:
-            if breaker.tripped:  # the server is gone: take no new articles
-                report.stopped = breaker.reason()
-                break
             try:
                 article = await asyncio.to_thread(read, source)
             except Exception as exc:  # unreadable input: a record, not a crash
@@ -241,13 +236,9 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
                 report.skipped += 1
                 bar.update(report, limiter)
                 continue
-            if prefetch is not None and not await _cached(article):
-                await prefetch.start(article.text, article.published, article.title)
-            await ready.put(article)
-        for _ in range(consumers):
-            await ready.put(None)
+            yield article
 
-    async def _cached(article: Article) -> bool:
+    async def cached(article: Article) -> bool:
         """Whether the pipeline will serve `article` from the cache (no text stage then)."""
         if cache is None:
             return False
@@ -263,54 +254,25 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
         except Exception:  # the pipeline will say what is wrong with the cache
             return False
 
-    async def consume() -> None:
-        while (article := await ready.get()) is not None:
-            if breaker.tripped:  # drain what was read, start nothing (the producer stops)
-                report.stopped = breaker.reason()
-                continue
-            record = await summarize_article(
-                article, schema=schema, settings=settings, backend=backend,
-                summarize_fn=summarize_fn, published=published, cache=cache, limiter=limiter)
-            finish(record)
-            bar.update(report, limiter)
+    def run(article: Article) -> Awaitable[dict[str, Any]]:
+        return summarize_article(article, schema=schema, settings=settings, backend=backend,
+                                 summarize_fn=summarize_fn, published=published,
+                                 cache=cache, limiter=limiter)
+
+    def done(article: Article, record: dict[str, Any]) -> None:
+        finish(record)
+        bar.update(report, limiter)
 
     try:
-        with bar, _ahead(prefetch):
-            async with asyncio.TaskGroup() as group:
-                group.create_task(produce())
-                for _ in range(consumers):
-                    group.create_task(consume())
+        with bar:
+            await stream(articles(), done, run=run, cached=cached, stop=stop,
+                         concurrency=max(1, min(concurrency, len(todo))),
+                         prefetch=prefetcher(summarize_fn, backend))
     finally:
         writer.close()
         report.wall_s = round(time.monotonic() - started, 3)
         report.lowest_concurrency = limiter.lowest
     return report
-
-
-def _prefetcher(summarize_fn: SummarizeFn, backend: Any) -> Any:
-    """A text-stage prefetcher for the pipeline with a remote model; else None.
-
-    With an embedded model the text stage must not run beside a decode (both want every
-    core; README, "Batches"), so its articles keep doing text, then decode, in turn.
-    """
-    from summarizer.pipeline import asummarize
-
-    if summarize_fn is not asummarize or getattr(backend, "kind", "") == "embedded":
-        return None
-    from summarizer.text import workers as textstage
-
-    return textstage.Prefetch()
-
-
-@contextlib.contextmanager
-def _ahead(prefetch: Any) -> Iterator[None]:
-    if prefetch is None:
-        yield
-        return
-    from summarizer.text import workers as textstage
-
-    with textstage.ahead(prefetch):
-        yield
 
 
 class _ProgressBar:

@@ -169,8 +169,9 @@ class Prefetch:
             ...
             cands = await gather(text, published, title)    # the prefetched job's result
 
-    A job's result waits here until `gather` takes it; `close()` (on leaving `ahead`)
-    cancels the jobs nobody took, killing the workers of those still running.
+    A job's result waits here until `gather` takes it; `discard` cancels a job nobody
+    will take (killing its worker if it is running). One prefetcher may serve several
+    batches on one event loop at once (a Ray actor's): each discards only its own.
     """
 
     # While a job waits in the pool's queue, how often `started` looks whether a worker
@@ -215,9 +216,9 @@ class Prefetch:
         """The pebble future of this article's job, or None (then `gather` computes it)."""
         return self._jobs.pop((text, published, title), None)
 
-    def close(self) -> None:
-        jobs, self._jobs = list(self._jobs.values()), {}
-        for future in jobs:
+    def discard(self, text: str, published: dt.date | None, title: str | None) -> None:
+        future = self._jobs.pop((text, published, title), None)
+        if future is not None:
             future.cancel()
 
 
@@ -229,4 +230,3 @@ def ahead(prefetch: Prefetch) -> Iterator[Prefetch]:
         yield prefetch
     finally:
         _ahead.reset(token)
-        prefetch.close()
