@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,37 @@ def test_summarize_dataset_gives_one_batch_record_per_row(cluster):
     assert all(r["result"]["meta"]["published"] is not None for r in ok)
     assert all(len(r["text_sha256"]) == 64 for r in ok)
     assert KEY not in json.dumps(out, default=str)
+
+
+async def test_an_actor_streams_its_rows_through_the_text_workers_in_row_order(
+        server, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The actor's callable itself, on this event loop (no cluster): each row's text is
+    # analysed ahead of its request, and the records come back in the rows' order.
+    import pyarrow as pa
+
+    from summarizer.batch.distributed import _Summarizer
+    from summarizer.text import workers as textstage
+
+    monkeypatch.setenv("SUMMARIZER_TEXT_WORKERS", "1")  # the actor sets it: put it back
+    taken: list[str] = []
+    real_take = textstage.Prefetch.take
+
+    def take(self: textstage.Prefetch, text: str, published: Any, title: Any) -> Any:
+        future = real_take(self, text, published, title)
+        if future is not None:
+            taken.append(text)
+        return future
+
+    monkeypatch.setattr(textstage.Prefetch, "take", take)
+    server.latency = 0.05
+    rows = [{"id": f"a{i}", "text": f"Ministers met in Aktau on Thursday for round {i}."}
+            for i in range(6)]
+    rows.insert(3, {"id": "blank", "text": ""})
+    settings = Settings.from_env(base_url=server.base_url, model="fake-model", api_key=KEY,
+                                 timeout=5.0, max_retries=0)
+    actor = _Summarizer("event", settings, concurrency=3, text_workers=1)
+    out = (await actor(pa.Table.from_pylist(rows))).to_pylist()
+    assert [r["id"] for r in out] == [row["id"] for row in rows]
+    assert [r["status"] for r in out] == ["ok"] * 3 + ["error"] + ["ok"] * 3
+    assert sorted(taken) == sorted(row["text"] for row in rows if row["text"])
+    assert server.count() == 6

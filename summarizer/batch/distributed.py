@@ -153,7 +153,7 @@ def summarize_dataset(
         batch_format="pyarrow",
         # Bigger batches than requests in flight: Ray's cost per batch is paid less often,
         # and the actor streams each batch's rows through its text workers and requests.
-        batch_size=max(32, concurrency * 4),
+        batch_size=max(16, concurrency),
         compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=max(1, text_workers),
     )
