@@ -47,6 +47,22 @@ def copy_articles(folder: Path, n: int) -> list[str]:
     return paths
 
 
+def texts_taken_from_prefetch(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts whose candidates the pipeline took from a prefetched job (filled as the
+    batch runs): the articles whose text stage ran ahead of their request."""
+    taken: list[str] = []
+    real_take = textstage.Prefetch.take
+
+    def take(self: textstage.Prefetch, text: str, published: Any, title: Any) -> Any:
+        future = real_take(self, text, published, title)
+        if future is not None:
+            taken.append(text)
+        return future
+
+    monkeypatch.setattr(textstage.Prefetch, "take", take)
+    return taken
+
+
 def records(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
@@ -66,16 +82,7 @@ async def test_one_fsynced_record_per_article_with_the_text_stage_ahead(
             synced.append(os.fstat(fd).st_size)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    prefetched: list[str] = []
-    real_take = textstage.Prefetch.take
-
-    def take(self: textstage.Prefetch, text: str, published: Any, title: Any) -> Any:
-        future = real_take(self, text, published, title)
-        if future is not None:
-            prefetched.append(text)
-        return future
-
-    monkeypatch.setattr(textstage.Prefetch, "take", take)
+    prefetched = texts_taken_from_prefetch(monkeypatch)
     settings = Settings.from_env(base_url=server.base_url, model="fake-model", api_key=KEY,
                                  timeout=5.0, max_retries=1)
     report = await run_batch(sources, out, schema="event", settings=settings,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -70,19 +69,11 @@ async def test_an_actor_streams_its_rows_through_the_text_workers_in_row_order(
     import pyarrow as pa
 
     from summarizer.batch.distributed import _Summarizer
-    from summarizer.text import workers as textstage
+
+    from .test_batch_workers import texts_taken_from_prefetch
 
     monkeypatch.setenv("SUMMARIZER_TEXT_WORKERS", "1")  # the actor sets it: put it back
-    taken: list[str] = []
-    real_take = textstage.Prefetch.take
-
-    def take(self: textstage.Prefetch, text: str, published: Any, title: Any) -> Any:
-        future = real_take(self, text, published, title)
-        if future is not None:
-            taken.append(text)
-        return future
-
-    monkeypatch.setattr(textstage.Prefetch, "take", take)
+    taken = texts_taken_from_prefetch(monkeypatch)
     server.latency = 0.05
     rows = [{"id": f"a{i}", "text": f"Ministers met in Aktau on Thursday for round {i}."}
             for i in range(6)]
