@@ -264,3 +264,45 @@ async def test_articles_the_cache_serves_are_not_analysed_ahead(
     assert again.ok == 4 and again.calls == 0 and server.count() == 4
     assert started == []  # no text stage for a result the cache serves
     assert all(r["result"]["meta"]["cached"] for r in records(tmp_path / "b.jsonl"))
+
+
+async def test_a_batch_on_the_small_default_model_runs_like_one_against_a_server(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The small default model is never asked (the text layer decides), so its batch has no
+    # decode to keep apart from the text stage: several articles in flight, each article's
+    # text analysed ahead in the workers, and the model never loaded.
+    from summarizer import backends
+    from summarizer.backends import embedded
+
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SUMMARIZER_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_model(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the small default model must not be loaded for a batch")
+
+    monkeypatch.setattr(embedded, "_load_server", no_model)
+    prefetched = texts_taken_from_prefetch(monkeypatch)
+    in_flight = peak = 0
+    real_gather = textstage.gather
+
+    async def gather(text: str, published: Any, title: Any = None) -> Any:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await asyncio.sleep(0.05)  # long enough for the other slots to take theirs
+            return await real_gather(text, published, title)
+        finally:
+            in_flight -= 1
+
+    monkeypatch.setattr(textstage, "gather", gather)
+    settings = Settings.from_env(max_retries=0)
+    backend = backends.get_backend(settings)
+    assert backend.kind == "embedded" and backend.small
+    sources = copy_articles(tmp_path / "docs", 6)
+    report = await run_batch(sources, tmp_path / "out.jsonl", schema="brief",
+                             settings=settings, concurrency=3, progress=False,
+                             backend=backend, cache=None)
+    assert report.ok == 6 and report.calls == 0, report.failures
+    assert len(prefetched) == 6  # every article's text stage ran ahead, in the workers
+    assert peak > 1  # more than one article in flight

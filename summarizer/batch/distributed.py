@@ -74,7 +74,7 @@ class _Summarizer:
         self.backend = get_backend(settings)
         self.concurrency = concurrency
         self.limiter = AdaptiveLimiter(concurrency)
-        self.prefetch = prefetcher(asummarize, self.backend)
+        self.prefetch = prefetcher(asummarize, self.backend, schema)
 
     async def __call__(self, batch: Any) -> Any:
         import pyarrow as pa

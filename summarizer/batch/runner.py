@@ -30,7 +30,7 @@ from summarizer.article import Article, read_article
 from summarizer.backends.breaker import CircuitBreaker, failure_reasons
 from summarizer.backends.retry import AdaptiveLimiter, retry_listener
 from summarizer.batch.records import RecordWriter, exclusive, load_latest, make_record
-from summarizer.batch.stream import prefetcher, stream
+from summarizer.batch.stream import decodes_here, prefetcher, stream
 from summarizer.errors import (
     BackendTimeout,
     BackendUnavailable,
@@ -175,7 +175,7 @@ async def run_batch(
         from summarizer.backends import get_backend
 
         backend = get_backend(settings)  # one client and connection pool for all articles
-    if getattr(backend, "kind", "") == "embedded":
+    if decodes_here(backend, schema):
         # A local model decodes one request at a time: more articles in flight would only
         # queue behind its lock, their per-article deadlines running while they wait.
         concurrency = 1
@@ -267,7 +267,7 @@ async def _run(*, todo: list[str], out: Path, schema: str, settings: Settings,
         with bar:
             await stream(articles(), done, run=run, cached=cached, stop=stop,
                          concurrency=max(1, min(concurrency, len(todo))),
-                         prefetch=prefetcher(summarize_fn, backend))
+                         prefetch=prefetcher(summarize_fn, backend, schema))
     finally:
         writer.close()
         report.wall_s = round(time.monotonic() - started, 3)

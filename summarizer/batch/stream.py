@@ -1,6 +1,6 @@
 """A batch's two stages, overlapped: text workers ahead, up to `concurrency` requests.
 
-    prefetch = prefetcher(summarize_fn, backend)          # None with an embedded model
+    prefetch = prefetcher(summarize_fn, backend, schema)  # None if decodes run here
     await stream(articles, finish, run=one_article, concurrency=16, prefetch=prefetch)
 
 `articles` (an async iterator) is read in order; each article is handed to the text
@@ -20,7 +20,7 @@ from typing import Any
 
 from summarizer.article import Article
 
-__all__ = ["prefetcher", "stream"]
+__all__ = ["decodes_here", "prefetcher", "stream"]
 
 Record = dict[str, Any]
 
@@ -79,15 +79,23 @@ async def stream(
             prefetch.discard(article.text, article.published, article.title)
 
 
-def prefetcher(summarize_fn: Any, backend: Any) -> Any:
-    """A text-stage prefetcher for the pipeline with a remote model; else None.
+def decodes_here(backend: Any, schema: str) -> bool:
+    """Whether the batch's model calls decode on this machine's cores: an embedded model
+    that will be asked (README, "Batches"). Then articles go one at a time, each text stage
+    before its decodes, as both want every core. The small default model is never asked, so
+    its batches run like a remote model's: the text stage ahead, on every core."""
+    from summarizer.parts import asks_model
+    from summarizer.schemas import canonical_schema
 
-    With an embedded model the text stage must not run beside a decode (both want every
-    core; README, "Batches"), so its articles keep doing text, then decode, in turn.
-    """
+    return (getattr(backend, "kind", "") == "embedded"
+            and asks_model(canonical_schema(schema), backend))
+
+
+def prefetcher(summarize_fn: Any, backend: Any, schema: str) -> Any:
+    """A text-stage prefetcher for the pipeline, unless its decodes run here; else None."""
     from summarizer.pipeline import asummarize
 
-    if summarize_fn is not asummarize or getattr(backend, "kind", "") == "embedded":
+    if summarize_fn is not asummarize or decodes_here(backend, schema):
         return None
     from summarizer.text import workers as textstage
 

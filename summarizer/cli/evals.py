@@ -140,7 +140,7 @@ def run_command(
         help="Score RUN_DIR's stored predictions against DATASET instead (no model).")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
     concurrency: Annotated[int, typer.Option(
-        min=1, help="Articles in flight; the embedded model always runs one.")] = 4,
+        min=1, help="Articles in flight; one when an embedded model decodes.")] = 4,
 ) -> None:
     gates = _gates(fail_under, schema)
     with _exit_codes():

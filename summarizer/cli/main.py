@@ -165,8 +165,8 @@ def run(
     mode: ModeOpt = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write one JSONL record per article here; rerun to resume.")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Articles in flight (--out); the "
-                                             "embedded model always runs one.")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, help="Articles in flight (--out); one "
+                                             "when an embedded model decodes.")] = 4,
     max_tokens: Annotated[int, typer.Option(min=16, help="Output tokens per call.")] = 1024,
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 120.0,
     deadline: Annotated[float, typer.Option(

@@ -2,7 +2,7 @@
 
 `evaluate` runs the articles through the batch runner (`summarizer.batch.runner.run_batch`,
 the same as `summarize DIR --out FILE`): one backend for the run, up to `concurrency`
-articles in flight (the embedded model: one), one progress bar, and `predictions.jsonl`
+articles in flight (one when an embedded model decodes), one progress bar, and `predictions.jsonl`
 in the batch's record format. So an eval run resumes like a batch: rerun it with the same
 `out` and the articles whose record is `ok` are not done again (with or without the cache),
 only the failed and the missing ones. The run directory is described in `evalrun.py`.

@@ -14,6 +14,8 @@ never names a part.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from summarizer.errors import ConfigError
 from summarizer.parts.appointments import AppointmentsPart
 from summarizer.parts.base import Part
@@ -21,8 +23,11 @@ from summarizer.parts.event import EVENT_TYPES, EventPart
 from summarizer.parts.people import AbsenteesPart, ParticipantsPart
 from summarizer.parts.quotes import QuotesPart
 
-__all__ = ["ALL_SCHEMA", "EVENT_TYPES", "PARTS", "Part", "columns", "for_schema", "list_parts",
-           "register"]
+if TYPE_CHECKING:
+    from summarizer.backends import Backend
+
+__all__ = ["ALL_SCHEMA", "EVENT_TYPES", "PARTS", "Part", "asks_model", "columns", "for_schema",
+           "list_parts", "register"]
 
 # Every part, in the order they are extracted (and shown).
 PARTS: dict[str, Part] = {}
@@ -46,6 +51,12 @@ def for_schema(schema: str) -> tuple[Part, ...]:
     if schema in PARTS:
         return (PARTS[schema],)
     raise ConfigError(f"schema {schema!r} has no parts", hint="use a schema name")
+
+
+def asks_model(schema: str, backend: Backend) -> bool:
+    """Whether a `schema` result from `backend` can take a model call at all: not from the
+    small default model, whose picks no part takes (benchmarks/ablation.py)."""
+    return any(part.may_ask(backend) for part in for_schema(schema))
 
 
 def list_parts() -> tuple[Part, ...]:

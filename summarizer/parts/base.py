@@ -3,6 +3,7 @@
 A part is one section of a result (the event, participants, absentees, appointments, key
 quotes). The pipeline knows parts only through this interface:
 
+    part.may_ask(backend)                whether it asks this backend anything at all
     part.ask(c, backend)                 the response model for this article, or None when
                                          no call earns its keep (nothing to pick, or a small
                                          model whose picks do not beat the code's own)
@@ -111,9 +112,15 @@ class Part:
     def template(self) -> str:
         return self.name
 
+    def may_ask(self, backend: Backend) -> bool:
+        """Whether this part asks `backend` anything, for any article (a batch plans by it)."""
+        return not (backend.small and backend.constrained) or self.small_model_chooses
+
     def ask(self, c: Candidates, backend: Backend) -> type[BaseModel] | None:
+        if not self.may_ask(backend):
+            return None
         if backend.small and backend.constrained:
-            return self.small_draft(c) if self.small_model_chooses else None
+            return self.small_draft(c)
         return self.draft(c, constrained=backend.constrained)
 
     def answer(self, draft: BaseModel | None, text: str, c: Candidates,

@@ -14,9 +14,10 @@ worker processes, and the loop only awaits the result:
 - Cancelling `gather` (the deadline, Ctrl-C) kills the worker process doing it (pebble
   replaces it), so an abandoned 10 MB article does not keep a core busy, or the process
   alive at exit.
-- `workers()` sizes the pool: one per core this process may run on. The embedded model
-  never overlaps it: a batch with the embedded model runs one article at a time, and an
-  article runs its text stage before its first decode (README, "Batches").
+- `workers()` sizes the pool: one per core this process may run on. An embedded model's
+  decodes never overlap it: a batch whose embedded model is asked runs one article at a
+  time, its text stage before its first decode (README, "Batches"; the small default is
+  never asked, `summarizer.batch.stream.decodes_here`).
 
 A batch runs the text stage *ahead* of the requests (`ahead(Prefetch())`, used by
 `summarizer.batch.runner`): articles are handed to the workers as they are read, up to two
