@@ -47,7 +47,9 @@ async def stream(
     ready: asyncio.Queue[Article | None] = asyncio.Queue(maxsize=ahead)
     consumers = max(1, concurrency)
 
-    started: list[Article] = []
+    # Articles analysed ahead whose request slot has not taken them yet (only those: a
+    # list of every article would hold a long batch's texts until its end).
+    waiting: set[tuple[str, Any, str | None]] = set()
 
     async def produce() -> None:
         async for article in articles:
@@ -55,7 +57,7 @@ async def stream(
                 break
             if prefetch is not None and not (cached is not None and await cached(article)):
                 await prefetch.start(article.text, article.published, article.title)
-                started.append(article)
+                waiting.add((article.text, article.published, article.title))
             await ready.put(article)
         for _ in range(consumers):
             await ready.put(None)
@@ -64,6 +66,7 @@ async def stream(
         while (article := await ready.get()) is not None:
             if stop():  # drain what was read, start nothing
                 continue
+            waiting.discard((article.text, article.published, article.title))
             finish(article, await run(article))
 
     try:
@@ -75,8 +78,8 @@ async def stream(
     finally:
         # Articles analysed ahead but never started (the breaker, a cancelled run): stop
         # their jobs, killing the workers still on them.
-        for article in started:
-            prefetch.discard(article.text, article.published, article.title)
+        for text, published, title in waiting:
+            prefetch.discard(text, published, title)
 
 
 def decodes_here(backend: Any, schema: str) -> bool:
