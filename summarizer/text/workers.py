@@ -20,7 +20,7 @@ worker processes, and the loop only awaits the result:
   never asked, `summarizer.batch.stream.decodes_here`).
 
 A batch runs the text stage *ahead* of the requests (`ahead(Prefetch())`, used by
-`summarizer.batch.runner`): articles are handed to the workers as they are read, up to two
+`summarizer.batch.stream`): articles are handed to the workers as they are read, up to two
 per worker at a time (one being analysed, one waiting in the pool), and when the pipeline
 asks for an article's candidates they are usually ready. Without this, each request slot
 did its article's text stage and then its request in turn, so at low concurrency the slot
